@@ -1,0 +1,40 @@
+//===- Passes.h - Every IR pass, one factory each ---------------*- C++ -*-===//
+//
+// Part of dgc. One pass per .cpp file in this folder, body in an anonymous
+// namespace, one entry point declared here (Halide/MLIR style). Passes take
+// functions and return new ones; none mutates its input, except `simplify`,
+// which rewrites in place. `deriveModel` is the pipeline: one line per pass.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "IR/IR.h"
+
+#include <string>
+#include <vector>
+
+namespace dgc::transforms {
+
+/// Reverse-mode AD (ReverseAD.cpp). Returns a function named `name` with the
+/// inputs of `f` (plus an input `seed` of the result's shape when result
+/// `result` of `f` is not a scalar), whose results are f's result followed by
+/// its adjoint with respect to each input named in `wrt`, in order.
+ir::Function reverseAD(const ir::Function &f, int result,
+                       const std::vector<std::string> &wrt,
+                       const std::string &name);
+
+/// Constant folding, algebraic identities (x*1, x+0, neg neg), common
+/// subexpression elimination and dead-code elimination (Simplify.cpp).
+void simplify(ir::Function &f);
+
+/// Is `energy` (inputs: u, params...) a sum of terms each of which depends
+/// on u[0:half] alone or on u[half:] alone? (Separability.cpp)
+bool isSeparable(const ir::Function &energy, int64_t half);
+
+/// The pipeline (Pipeline.cpp): from `energy` and `structure` (or
+/// `vectorfield`) adds `grad` (u, params -> H, grad H in the model's inner
+/// product) and `time_derivative` (u, params -> G grad H or the vector
+/// field), simplified and verified; sets `laws.separable`.
+void deriveModel(ir::ModelIR &m);
+
+} // namespace dgc::transforms
