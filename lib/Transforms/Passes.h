@@ -23,6 +23,16 @@ ir::Function reverseAD(const ir::Function &f, int result,
                        const std::vector<std::string> &wrt,
                        const std::string &name);
 
+/// Automatic discrete differentiation (DiscreteGradient.cpp, paper
+/// Sec. 3.3). From `energy` (inputs u, params...; result H) builds a function
+/// named `name` with inputs u, v, params... and results H(u), H(v) and the
+/// Euclidean discrete gradient d with H(u) - H(v) = d . (u - v): linear ops
+/// keep their adjoint, products use the averaged product rule and element-wise
+/// functions the divided difference (`divdiff`). The pipeline applies the
+/// inner-product weight.
+ir::Function discreteGradient(const ir::Function &energy,
+                              const std::string &name);
+
 /// Constant folding, algebraic identities (x*1, x+0, neg neg), common
 /// subexpression elimination and dead-code elimination (Simplify.cpp).
 void simplify(ir::Function &f);

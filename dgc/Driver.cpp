@@ -1,0 +1,270 @@
+//===- Driver.cpp - The dgc pipeline up to a requested stage --------------===//
+//
+// Part of dgc. `compileModels` is the pipeline, one line per stage; each
+// subcommand runs it to the stage it needs and prints or writes the result.
+// User errors are reported through the DiagnosticEngine and turn into exit
+// status 1.
+//
+//===----------------------------------------------------------------------===//
+#include "Driver.h"
+
+#include "AST/ASTDumper.h"
+#include "CodeGen/CppEmitter.h"
+#include "IR/Printer.h"
+#include "Lex/Lexer.h"
+#include "Lower/Lower.h"
+#include "Parse/Parser.h"
+#include "Schedule/Schedule.h"
+#include "Sema/CheckedModel.h"
+#include "Sema/Sema.h"
+#include "Transforms/Passes.h"
+
+#include <fmt/core.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <unistd.h>
+
+namespace dgc::driver {
+
+namespace {
+
+void userError(const std::string &msg) {
+  std::fprintf(stderr, "dgc: error: %s\n", msg.c_str());
+}
+
+/// Parses `-D NAME=VALUE` arguments; reports malformed ones.
+std::optional<Defines> parseDefines(const std::vector<std::string> &raw) {
+  Defines out;
+  bool ok = true;
+  for (const std::string &d : raw) {
+    size_t eq = d.find('=');
+    std::string name = d.substr(0, eq);
+    bool nameOk = !name.empty() &&
+                  (std::isalpha(static_cast<unsigned char>(name[0])) ||
+                   name[0] == '_');
+    for (char c : name)
+      nameOk = nameOk && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (eq == std::string::npos || !nameOk) {
+      userError("-D expects NAME=VALUE, got '" + d + "'");
+      ok = false;
+      continue;
+    }
+    std::string value = d.substr(eq + 1);
+    char *end = nullptr;
+    errno = 0;
+    double v = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v)) {
+      userError("-D " + name + ": '" + value + "' is not a finite real number");
+      ok = false;
+      continue;
+    }
+    out[name] = v;
+  }
+  if (!ok)
+    return std::nullopt;
+  return out;
+}
+
+/// Everything the pipeline produced for one file.
+struct Compilation {
+  SourceManager sm;
+  File file;
+  std::vector<ir::ModelIR> models;
+};
+
+enum class Stop { Tokens, AST, IR };
+
+/// The pipeline: read, parse, check, lower, derive. Returns false (with the
+/// errors printed) on any user error.
+bool compileModels(const Options &opts, Stop stop, Compilation &c,
+                   std::string *dump) {
+  std::string err;
+  uint32_t buf = c.sm.addFile(opts.input, err);
+  if (buf == 0) {
+    userError(err);
+    return false;
+  }
+  DiagnosticEngine diags(c.sm);
+  if (stop == Stop::Tokens) {
+    *dump = dumpTokens(buf, c.sm, diags);
+    return !diags.hasErrors();
+  }
+  c.file = parseFile(buf, c.sm, diags);
+  if (diags.hasErrors())
+    return false;
+  if (stop == Stop::AST) {
+    *dump = dumpAST(c.file);
+    return true;
+  }
+  std::optional<Defines> defines = parseDefines(opts.defines);
+  if (!defines)
+    return false;
+
+  bool found = opts.model.empty();
+  for (Model &m : c.file.models) {
+    if (!opts.model.empty() && m.name != opts.model)
+      continue;
+    found = true;
+    std::unique_ptr<CheckedModel> checked = checkModel(m, *defines, diags);
+    if (!checked)
+      continue;
+    ir::ModelIR mir = lowerModel(*checked);
+    transforms::deriveModel(mir);
+    c.models.push_back(std::move(mir));
+  }
+  if (!found) {
+    std::string names;
+    for (const Model &m : c.file.models)
+      names += (names.empty() ? "" : ", ") + m.name;
+    userError("no model named '" + opts.model + "' in '" + opts.input +
+              "' (it has: " + names + ")");
+    return false;
+  }
+  return !diags.hasErrors();
+}
+
+std::string joinLaws(const ir::Laws &laws) {
+  std::vector<std::string> parts;
+  if (laws.conservesEnergy)
+    parts.push_back("conserves energy");
+  if (laws.dissipatesEnergy)
+    parts.push_back("dissipates energy");
+  if (laws.conservesMass)
+    parts.push_back("conserves mass");
+  if (parts.empty())
+    return "none derived";
+  std::string s;
+  for (const std::string &p : parts)
+    s += (s.empty() ? "" : ", ") + p;
+  return s;
+}
+
+std::string describeState(const ir::ModelIR &m, const ir::StateVar &s) {
+  if (s.grid >= 0)
+    return fmt::format("{}: field({}) {}", s.name, m.grids[s.grid].name,
+                       s.shape.str());
+  return fmt::format("{}: {}", s.name, s.shape.str());
+}
+
+std::string checkReport(const ir::ModelIR &m) {
+  std::string out = fmt::format("model {}\n", m.name);
+  std::string states;
+  for (const ir::StateVar &s : m.states)
+    states += (states.empty() ? "" : ", ") + describeState(m, s);
+  out += fmt::format("  state size: {} ({})\n", m.stateSize, states);
+  out += fmt::format("  parameters: {} in {} tensors\n", m.paramCount,
+                     m.params.size());
+  if (m.kind == ir::ModelIR::Kind::VectorField) {
+    out += "  kind: vector field (no energy, no laws)\n";
+    return out;
+  }
+  out += fmt::format("  laws: {}\n", joinLaws(m.laws));
+  out += fmt::format("  separable: {}\n",
+                     m.laws.separable ? "yes (H = V(q) + T(p))" : "no");
+  return out;
+}
+
+bool writeOrPrint(const Options &opts, const std::string &text) {
+  if (opts.output.empty() || opts.output == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return true;
+  }
+  return writeFileAtomic(opts.output, text);
+}
+
+} // namespace
+
+bool writeFileAtomic(const std::string &path, const std::string &text) {
+  namespace fs = std::filesystem;
+  fs::path target(path);
+  fs::path dir = target.parent_path().empty() ? fs::path(".")
+                                              : target.parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    userError("cannot write '" + path + "': no such directory '" +
+              dir.string() + "'");
+    return false;
+  }
+  std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) {
+    userError("cannot write '" + path + "': " + std::strerror(errno));
+    return false;
+  }
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      int e = errno;
+      ::close(fd);
+      ::unlink(tmpl.c_str());
+      userError("cannot write '" + path + "': " + std::strerror(e));
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0 || std::rename(tmpl.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmpl.c_str());
+    userError("cannot write '" + path + "': " + std::strerror(e));
+    return false;
+  }
+  return true;
+}
+
+int runCheck(const Options &opts) {
+  Compilation c;
+  if (!compileModels(opts, Stop::IR, c, nullptr))
+    return 1;
+  for (const ir::ModelIR &m : c.models)
+    std::fputs(checkReport(m).c_str(), stdout);
+  return 0;
+}
+
+int runCompile(const Options &opts) {
+  Compilation c;
+  if (!compileModels(opts, Stop::IR, c, nullptr))
+    return 1;
+  codegen::EmitOptions eo;
+  eo.sourceName = std::filesystem::path(opts.input).filename().string();
+  return writeFileAtomic(opts.output, codegen::emitHeader(c.models, eo)) ? 0
+                                                                          : 1;
+}
+
+int runEmit(const Options &opts) {
+  Compilation c;
+  std::string text;
+  if (opts.stage == "tokens" || opts.stage == "ast") {
+    if (!compileModels(opts, opts.stage == "tokens" ? Stop::Tokens : Stop::AST,
+                       c, &text))
+      return 1;
+    return writeOrPrint(opts, text) ? 0 : 1;
+  }
+  if (!compileModels(opts, Stop::IR, c, nullptr))
+    return 1;
+  if (opts.stage == "ir") {
+    for (const ir::ModelIR &m : c.models)
+      text += ir::printModel(m);
+  } else if (opts.stage == "sched") {
+    for (const ir::ModelIR &m : c.models)
+      for (const ir::Function &f : m.functions) {
+        text += fmt::format("// model {}\n", m.name);
+        text += schedule::printSchedule(f);
+      }
+  } else {
+    codegen::EmitOptions eo;
+    eo.sourceName = std::filesystem::path(opts.input).filename().string();
+    text = codegen::emitHeader(c.models, eo);
+  }
+  return writeOrPrint(opts, text) ? 0 : 1;
+}
+
+} // namespace dgc::driver

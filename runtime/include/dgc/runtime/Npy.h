@@ -1,0 +1,242 @@
+//===- Npy.h - NumPy .npy arrays: read and write ----------------*- C++ -*-===//
+//
+// Part of dgc's runtime. Reads and writes NumPy's `.npy` format (versions 1.0
+// to 3.0), float32 and float64, little endian, C order: what `np.save` writes
+// and `np.load` reads. Everything else (Fortran order, big endian, integer
+// dtypes, a truncated file) is refused with an NpyError whose message names
+// the file and the problem. Header-only so that programs compiled by
+// `dgc simulate` need no library.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dgc::rt {
+
+struct NpyError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// An array read from a .npy file, converted to double.
+struct NpyArray {
+  std::vector<int64_t> shape;
+  std::vector<double> data;
+  bool float32 = false; ///< the file held float32
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+};
+
+namespace npy_detail {
+
+inline bool hostIsLittleEndian() {
+  const uint16_t one = 1;
+  unsigned char b;
+  std::memcpy(&b, &one, 1);
+  return b == 1;
+}
+
+/// The value of `key` in the header dict, as the raw text up to the next
+/// top-level comma or closing brace.
+inline std::string dictValue(const std::string &h, const std::string &key,
+                             const std::string &path) {
+  size_t k = h.find("'" + key + "'");
+  if (k == std::string::npos)
+    throw NpyError(path + ": not a valid .npy file (header has no '" + key +
+                   "')");
+  size_t colon = h.find(':', k);
+  if (colon == std::string::npos)
+    throw NpyError(path + ": not a valid .npy file (malformed header)");
+  size_t i = colon + 1;
+  while (i < h.size() && h[i] == ' ')
+    ++i;
+  int depth = 0;
+  size_t j = i;
+  for (; j < h.size(); ++j) {
+    char c = h[j];
+    if (c == '(' || c == '[')
+      ++depth;
+    else if (c == ')' || c == ']')
+      --depth;
+    else if ((c == ',' || c == '}') && depth == 0)
+      break;
+  }
+  std::string v = h.substr(i, j - i);
+  while (!v.empty() && v.back() == ' ')
+    v.pop_back();
+  return v;
+}
+
+inline std::vector<int64_t> parseShape(const std::string &v,
+                                       const std::string &path) {
+  if (v.size() < 2 || v.front() != '(' || v.back() != ')')
+    throw NpyError(path + ": not a valid .npy file (bad shape '" + v + "')");
+  std::vector<int64_t> shape;
+  size_t i = 1;
+  while (i < v.size() - 1) {
+    while (i < v.size() - 1 && (v[i] == ' ' || v[i] == ','))
+      ++i;
+    if (i >= v.size() - 1)
+      break;
+    size_t j = i;
+    while (j < v.size() - 1 && v[j] >= '0' && v[j] <= '9')
+      ++j;
+    if (j == i)
+      throw NpyError(path + ": not a valid .npy file (bad shape '" + v + "')");
+    shape.push_back(std::stoll(v.substr(i, j - i)));
+    while (j < v.size() - 1 && v[j] == 'L') // Python 2 longs
+      ++j;
+    i = j;
+  }
+  return shape;
+}
+
+} // namespace npy_detail
+
+/// Reads a float32 or float64 .npy file.
+inline NpyArray readNpy(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw NpyError("cannot open '" + path + "'");
+  char magic[8];
+  if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
+    throw NpyError(path + ": not a .npy file (no NumPy magic string)");
+  unsigned major = static_cast<unsigned char>(magic[6]);
+  uint32_t hlen = 0;
+  if (major == 1) {
+    unsigned char b[2];
+    if (!in.read(reinterpret_cast<char *>(b), 2))
+      throw NpyError(path + ": truncated .npy header");
+    hlen = b[0] | (b[1] << 8);
+  } else if (major == 2 || major == 3) {
+    unsigned char b[4];
+    if (!in.read(reinterpret_cast<char *>(b), 4))
+      throw NpyError(path + ": truncated .npy header");
+    hlen = b[0] | (b[1] << 8) | (b[2] << 16) | (uint32_t(b[3]) << 24);
+  } else {
+    throw NpyError(path + ": unsupported .npy version " +
+                   std::to_string(major));
+  }
+  if (hlen > (1u << 20))
+    throw NpyError(path + ": not a valid .npy file (header too long)");
+  std::string header(hlen, '\0');
+  if (!in.read(header.data(), hlen))
+    throw NpyError(path + ": truncated .npy header");
+
+  std::string descr = npy_detail::dictValue(header, "descr", path);
+  std::string order = npy_detail::dictValue(header, "fortran_order", path);
+  NpyArray a;
+  a.shape = npy_detail::parseShape(
+      npy_detail::dictValue(header, "shape", path), path);
+  size_t width;
+  if (descr == "'<f8'" || (descr == "'=f8'" && npy_detail::hostIsLittleEndian())) {
+    width = 8;
+  } else if (descr == "'<f4'" ||
+             (descr == "'=f4'" && npy_detail::hostIsLittleEndian())) {
+    width = 4;
+    a.float32 = true;
+  } else {
+    throw NpyError(path + ": dtype " + descr +
+                   " is not supported (expected float32 '<f4' or float64 "
+                   "'<f8')");
+  }
+  if (order != "False")
+    throw NpyError(path + ": Fortran-ordered arrays are not supported "
+                          "(save with np.ascontiguousarray)");
+  if (!npy_detail::hostIsLittleEndian())
+    throw NpyError("big-endian hosts are not supported");
+
+  int64_t n = a.numel();
+  if (n < 0 || n > (int64_t(1) << 40))
+    throw NpyError(path + ": array too large");
+  std::vector<char> raw(static_cast<size_t>(n) * width);
+  if (!raw.empty() && !in.read(raw.data(), static_cast<std::streamsize>(raw.size())))
+    throw NpyError(path + ": truncated data (expected " +
+                   std::to_string(n) + " elements)");
+  a.data.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    if (width == 8) {
+      std::memcpy(&a.data[i], raw.data() + i * 8, 8);
+    } else {
+      float f;
+      std::memcpy(&f, raw.data() + i * 4, 4);
+      a.data[i] = f;
+    }
+  }
+  return a;
+}
+
+namespace npy_detail {
+
+template <class T> const char *descrOf();
+template <> inline const char *descrOf<double>() { return "<f8"; }
+template <> inline const char *descrOf<float>() { return "<f4"; }
+
+inline std::string header(const char *descr, const std::vector<int64_t> &shape) {
+  std::string s = "{'descr': '";
+  s += descr;
+  s += "', 'fortran_order': False, 'shape': (";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    s += std::to_string(shape[i]);
+    if (shape.size() == 1 || i + 1 < shape.size())
+      s += ",";
+    if (i + 1 < shape.size())
+      s += " ";
+  }
+  s += "), }";
+  // Magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64.
+  size_t total = 10 + s.size() + 1;
+  s.append((64 - total % 64) % 64, ' ');
+  s += '\n';
+  return s;
+}
+
+} // namespace npy_detail
+
+/// Writes a C-order array atomically: a temporary file next to `path`,
+/// renamed into place, so a failure leaves no partial file.
+template <class T>
+void writeNpy(const std::string &path, const std::vector<int64_t> &shape,
+              const T *data) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  std::string h = npy_detail::header(npy_detail::descrOf<T>(), shape);
+  std::string tmp = path + ".tmp-dgc";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out)
+      throw NpyError("cannot write '" + path + "': " + std::strerror(errno));
+    out.write("\x93NUMPY\x01\x00", 8);
+    char len[2] = {static_cast<char>(h.size() & 0xff),
+                   static_cast<char>((h.size() >> 8) & 0xff)};
+    out.write(len, 2);
+    out.write(h.data(), static_cast<std::streamsize>(h.size()));
+    out.write(reinterpret_cast<const char *>(data),
+              static_cast<std::streamsize>(n * sizeof(T)));
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      throw NpyError("cannot write '" + path + "'");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw NpyError("cannot write '" + path + "': " + std::strerror(errno));
+  }
+}
+
+} // namespace dgc::rt
