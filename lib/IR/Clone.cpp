@@ -1,0 +1,41 @@
+//===- Clone.cpp - Copying functions into builders ------------------------===//
+//
+// Part of dgc. inlineFunction copies a callee's ops into the builder's
+// function in order, mapping each callee value to its copy; callee inputs
+// map to the caller's values bound to their names. Op locations are kept, so
+// diagnostics about inlined code still point at the callee's source.
+//
+//===----------------------------------------------------------------------===//
+#include "IR/Clone.h"
+
+#include <cassert>
+
+namespace dgc::ir {
+
+std::vector<ValueId> inlineFunction(Builder &b, const Function &callee,
+                                    const std::map<std::string, ValueId> &args) {
+  std::vector<ValueId> map(callee.ops.size(), -1);
+  for (size_t i = 0; i < callee.ops.size(); ++i) {
+    const Op &op = callee.ops[i];
+    if (op.kind == OpKind::Input) {
+      auto it = args.find(op.name);
+      assert(it != args.end() && "inlineFunction: callee input not bound");
+      assert(b.type(it->second) == op.type &&
+             "inlineFunction: argument type differs from the callee input");
+      map[i] = it->second;
+      continue;
+    }
+    Op copy = op;
+    for (ValueId &o : copy.operands) {
+      o = map[static_cast<size_t>(o)];
+      assert(o >= 0);
+    }
+    map[i] = b.append(std::move(copy));
+  }
+  std::vector<ValueId> results;
+  for (ValueId r : callee.results)
+    results.push_back(map[static_cast<size_t>(r)]);
+  return results;
+}
+
+} // namespace dgc::ir

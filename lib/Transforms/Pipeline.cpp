@@ -1,0 +1,138 @@
+//===- Pipeline.cpp - The derivative pipeline of a model ------------------===//
+//
+// Part of dgc. One line per pass: from the lowered `energy` and `structure`
+// it builds `grad` (reverse AD, then division by the inner-product weight so
+// the gradient is taken in the model's inner product) and
+// `time_derivative` (grad with `structure` inlined on it); for a vector-field
+// model `time_derivative` is the vector field itself. The lowered functions
+// are simplified first (same signature and results), and every function is
+// verified before and after; a verifier failure is a compiler bug
+// and aborts with the verifier's message.
+//
+//===----------------------------------------------------------------------===//
+#include "IR/Builder.h"
+#include "IR/Clone.h"
+#include "IR/Printer.h"
+#include "IR/Verifier.h"
+#include "Transforms/Passes.h"
+
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+
+namespace dgc::transforms {
+
+using namespace ir;
+
+namespace {
+
+void verifyOrDie(const Function &f) {
+  std::string err = verify(f);
+  if (err.empty())
+    return;
+  std::fprintf(stderr, "internal compiler error: invalid IR after a pass: %s\n%s",
+               err.c_str(), printFunction(f).c_str());
+  std::abort();
+}
+
+/// Adds `f` to the model, replacing a function of the same name.
+void put(ModelIR &m, Function f) {
+  if (Function *old = m.find(f.name)) {
+    *old = std::move(f);
+    return;
+  }
+  m.functions.push_back(std::move(f));
+}
+
+/// 1 / innerWeight as a value of type `t`: a scalar constant when all
+/// weights agree, else constant runs joined (and reshaped to `t`).
+ValueId inverseWeight(Builder &b, const std::vector<double> &w, Shape t) {
+  assert(static_cast<int64_t>(w.size()) == t.numel() &&
+         "innerWeight does not match the state size");
+  bool uniform = true;
+  for (double x : w)
+    uniform = uniform && x == w[0];
+  if (uniform)
+    return b.constant(1.0 / w[0]);
+  std::vector<ValueId> runs;
+  for (size_t i = 0; i < w.size();) {
+    size_t j = i;
+    while (j < w.size() && w[j] == w[i])
+      ++j;
+    runs.push_back(
+        b.constant(1.0 / w[i], Shape{static_cast<int64_t>(j - i)}));
+    i = j;
+  }
+  return b.reshape(b.concat(runs), t);
+}
+
+/// grad: (u, params) -> (H, (dH/du) / weight).
+Function makeGrad(const ModelIR &m, const Function &energy) {
+  Function g = reverseAD(energy, 0, {"u"}, "grad");
+  Builder b(g);
+  ValueId dHdu = g.results[1];
+  if (!m.innerWeight.empty())
+    g.results[1] = b.mul(dHdu, inverseWeight(b, m.innerWeight, g.type(dHdu)));
+  g.resultNames = {"H", "grad"};
+  return g;
+}
+
+/// time_derivative: (u, params) -> G grad H, `structure` inlined on grad.
+Function makeTimeDerivative(const Function &grad, const Function &structure) {
+  Function td = grad;
+  td.name = "time_derivative";
+  Builder b(td);
+  assert(!structure.inputs.empty() && "structure has no argument");
+  std::map<std::string, ValueId> args;
+  for (size_t i = 0; i < structure.inputs.size(); ++i) {
+    const Op &in = structure.op(structure.inputs[i]);
+    if (i == 0) { // the vector G is applied to
+      args[in.name] = td.results[1];
+      continue;
+    }
+    ValueId v = td.findInput(in.name); // a parameter, shared by name
+    args[in.name] = v >= 0 ? v : b.input(in.name, in.type);
+  }
+  std::vector<ValueId> r = inlineFunction(b, structure, args);
+  assert(r.size() == 1 && "structure returns one value");
+  td.results = {r[0]};
+  td.resultNames = {"dudt"};
+  return td;
+}
+
+} // namespace
+
+void deriveModel(ModelIR &m) {
+  for (Function &f : m.functions) {
+    verifyOrDie(f);
+    simplify(f);
+    verifyOrDie(f);
+  }
+  if (m.kind == ModelIR::Kind::VectorField) {
+    const Function *vf = m.find("vectorfield");
+    assert(vf && "vector-field model without `vectorfield`");
+    Function td = *vf;
+    td.name = "time_derivative";
+    td.resultNames = {"dudt"};
+    simplify(td);
+    verifyOrDie(td);
+    put(m, std::move(td));
+    return;
+  }
+  const Function *energy = m.find("energy");
+  const Function *structure = m.find("structure");
+  assert(energy && structure && "energy model without `energy`/`structure`");
+
+  Function grad = makeGrad(m, *energy);
+  Function td = makeTimeDerivative(grad, *structure);
+  m.laws.separable = m.stateSize > 0 && m.stateSize % 2 == 0 &&
+                     isSeparable(*energy, m.stateSize / 2);
+  simplify(grad);
+  verifyOrDie(grad);
+  simplify(td);
+  verifyOrDie(td);
+  put(m, std::move(grad));
+  put(m, std::move(td));
+}
+
+} // namespace dgc::transforms

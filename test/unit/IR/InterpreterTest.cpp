@@ -1,0 +1,162 @@
+//===- InterpreterTest.cpp - The reference evaluator on known values ------===//
+//
+// Part of dgc. Hand-computed values of each op, the adjoint identities that
+// tie convt/convw to conv, and the divided-difference threshold rule.
+//
+//===----------------------------------------------------------------------===//
+#include "IR/Builder.h"
+#include "IR/Interpreter.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace dgc;
+using namespace dgc::ir;
+
+namespace {
+
+using Vec = std::vector<double>;
+
+/// Evaluates the single result `r` of `f` after setting it as the result.
+Vec eval(Function &f, ValueId r, const Bindings &in) {
+  f.results = {r};
+  f.resultNames = {"r"};
+  return interpret(f, in)[0];
+}
+
+double dotv(const Vec &a, const Vec &b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    s += a[i] * b[i];
+  return s;
+}
+
+Vec ramp(size_t n, double scale, double shift) {
+  Vec v(n);
+  for (size_t i = 0; i < n; ++i)
+    v[i] = std::sin(scale * static_cast<double>(i) + shift);
+  return v;
+}
+
+TEST(Interpreter, ElementwiseAndShapes) {
+  Function f;
+  Builder b(f);
+  ValueId a = b.input("a", Shape{2, 3});
+  ValueId s = b.input("s", Shape());
+  Bindings in{{"a", {1, 2, 3, 4, 5, 6}}, {"s", {10}}};
+  EXPECT_EQ(eval(f, b.sub(s, a), in), (Vec{9, 8, 7, 6, 5, 4}));
+  EXPECT_EQ(eval(f, b.mul(a, s), in), (Vec{10, 20, 30, 40, 50, 60}));
+  EXPECT_EQ(eval(f, b.sumLast(a), in), (Vec{6, 15}));
+  EXPECT_EQ(eval(f, b.sum(a), in), (Vec{21}));
+  EXPECT_EQ(eval(f, b.expand(b.sumLast(a), 2), in), (Vec{6, 6, 15, 15}));
+  EXPECT_EQ(eval(f, b.broadcast(s, Shape{3}), in), (Vec{10, 10, 10}));
+  ValueId flat = b.reshape(a, Shape{6});
+  EXPECT_EQ(eval(f, b.slice(flat, 2, 4), in), (Vec{3, 4}));
+  EXPECT_EQ(eval(f, b.pad(b.slice(flat, 0, 2), 1, 4), in), (Vec{0, 1, 2, 0}));
+  EXPECT_EQ(eval(f, b.concat({s, b.slice(flat, 4, 6), s}), in),
+            (Vec{10, 5, 6, 10}));
+  EXPECT_EQ(eval(f, b.map(Fn::Square, b.neg(s)), in), (Vec{100}));
+}
+
+TEST(Interpreter, MatMulFlags) {
+  Function f;
+  Builder b(f);
+  ValueId a = b.input("A", Shape{2, 3}); // [[1,2,3],[4,5,6]]
+  ValueId c = b.input("C", Shape{2, 2}); // [[1,0],[2,1]]
+  ValueId x = b.input("x", Shape{3});
+  ValueId y = b.input("y", Shape{2});
+  Bindings in{{"A", {1, 2, 3, 4, 5, 6}}, {"C", {1, 0, 2, 1}},
+              {"x", {1, 1, 2}}, {"y", {1, -1}}};
+  EXPECT_EQ(eval(f, b.matmul(a, x), in), (Vec{9, 21}));
+  EXPECT_EQ(eval(f, b.matmul(a, y, true), in), (Vec{-3, -3, -3}));
+  // C A = [[1,2,3],[6,9,12]]
+  EXPECT_EQ(eval(f, b.matmul(c, a), in), (Vec{1, 2, 3, 6, 9, 12}));
+  // C^T A = [[9,12,15],[4,5,6]]
+  EXPECT_EQ(eval(f, b.matmul(c, a, true), in), (Vec{9, 12, 15, 4, 5, 6}));
+  // A A^T = [[14,32],[32,77]]
+  EXPECT_EQ(eval(f, b.matmul(a, a, false, true), in), (Vec{14, 32, 32, 77}));
+  // A^T C^T: [3,2] = (C A)^T
+  EXPECT_EQ(eval(f, b.matmul(a, c, true, true), in),
+            (Vec{1, 6, 2, 9, 3, 12}));
+}
+
+TEST(Interpreter, PeriodicConvAndStencil) {
+  Function f;
+  Builder b(f);
+  ValueId k = b.input("K", Shape{1, 1, 3});
+  ValueId x = b.input("x", Shape{1, 5});
+  Bindings in{{"K", {1, 10, 100}}, {"x", {1, 2, 3, 4, 5}}};
+  // y[j] = x[j-1] + 10 x[j] + 100 x[j+1], periodic.
+  EXPECT_EQ(eval(f, b.conv(k, x), in), (Vec{215, 321, 432, 543, 154}));
+  ValueId xf = b.reshape(x, Shape{5});
+  // central difference (x[j+1] - x[j-1]) / 2
+  EXPECT_EQ(eval(f, b.stencil(xf, 0, {1, -1}, {0.5, -0.5}), in),
+            (Vec{-1.5, 1, 1, 1, -1.5}));
+  // Along axis 0 of a [3, 2] value: y[i, c] = a[i+1, c].
+  ValueId m = b.input("m", Shape{3, 2});
+  in["m"] = {1, 2, 3, 4, 5, 6};
+  EXPECT_EQ(eval(f, b.stencil(m, 0, {1}, {1.0}), in),
+            (Vec{3, 4, 5, 6, 1, 2}));
+  EXPECT_EQ(eval(f, b.stencil(m, 1, {1}, {1.0}), in),
+            (Vec{2, 1, 4, 3, 6, 5}));
+}
+
+TEST(Interpreter, ConvTAndConvWAreAdjointsOfConv) {
+  for (int64_t w : {1, 2, 3, 4}) {
+    Function f;
+    Builder b(f);
+    ValueId k = b.input("K", Shape{3, 2, w});
+    ValueId x = b.input("x", Shape{2, 7});
+    ValueId z = b.input("z", Shape{3, 7});
+    Bindings in{{"K", ramp(static_cast<size_t>(6 * w), 0.7, 0.1)},
+                {"x", ramp(14, 1.3, 0.2)},
+                {"z", ramp(21, 0.9, 0.5)}};
+    Vec y = eval(f, b.conv(k, x), in);
+    Vec xt = eval(f, b.convT(k, z), in);
+    Vec kw = eval(f, b.convW(z, x, w), in);
+    // <z, conv(K, x)> = <convT(K, z), x> = <convW(z, x), K>
+    EXPECT_NEAR(dotv(in["z"], y), dotv(xt, in["x"]), 1e-12);
+    EXPECT_NEAR(dotv(in["z"], y), dotv(kw, in["K"]), 1e-12);
+  }
+}
+
+TEST(Interpreter, DivDiffThresholdRule) {
+  Function f;
+  Builder b(f);
+  ValueId a = b.input("a", Shape{1});
+  ValueId c = b.input("b", Shape{1});
+  ValueId q = b.divdiff(Fn::Sin, a, c);
+  ValueId qa = b.divdiff(Fn::Sin, a, c, 1);
+  ValueId qb = b.divdiff(Fn::Sin, a, c, 2);
+  auto at = [&](ValueId r, double x, double y) {
+    return eval(f, r, {{"a", {x}}, {"b", {y}}})[0];
+  };
+  // Far apart: the quotient itself.
+  EXPECT_DOUBLE_EQ(at(q, 1.0, 0.5), (std::sin(1.0) - std::sin(0.5)) / 0.5);
+  // Equal points: the midpoint derivative, and f''/2 for both derivatives.
+  EXPECT_DOUBLE_EQ(at(q, 0.7, 0.7), std::cos(0.7));
+  EXPECT_DOUBLE_EQ(at(qa, 0.7, 0.7), -std::sin(0.7) / 2);
+  EXPECT_DOUBLE_EQ(at(qb, 0.7, 0.7), -std::sin(0.7) / 2);
+  // Below the threshold cbrt(eps) (1 + |m|): the series f'(m) + f'''(m) d^2/24.
+  double thr = std::cbrt(std::numeric_limits<double>::epsilon());
+  double m = 0.7, d = 0.5 * thr * (1 + m);
+  EXPECT_DOUBLE_EQ(at(q, m + d / 2, m - d / 2),
+                   std::cos(m) - std::cos(m) * d * d / 24);
+  // Continuous across the threshold, to the accuracy the rule promises.
+  double dIn = 0.999 * thr * (1 + m), dOut = 1.001 * thr * (1 + m);
+  EXPECT_NEAR(at(q, m + dIn / 2, m - dIn / 2), at(q, m + dOut / 2, m - dOut / 2),
+              1e-9);
+  // Symmetric in (a, b); dq/da and dq/db swap.
+  EXPECT_DOUBLE_EQ(at(q, 0.3, 1.1), at(q, 1.1, 0.3));
+  EXPECT_DOUBLE_EQ(at(qa, 0.3, 1.1), at(qb, 1.1, 0.3));
+  // dq/da against a central difference of q in a.
+  double h = 1e-6;
+  EXPECT_NEAR(at(qa, 0.3, 1.1), (at(q, 0.3 + h, 1.1) - at(q, 0.3 - h, 1.1)) / (2 * h),
+              1e-8);
+  EXPECT_NEAR(at(qb, 0.3, 1.1), (at(q, 0.3, 1.1 + h) - at(q, 0.3, 1.1 - h)) / (2 * h),
+              1e-8);
+}
+
+} // namespace
