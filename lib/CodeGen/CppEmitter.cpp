@@ -1,0 +1,306 @@
+//===- CppEmitter.cpp - One C++ header per .dg file -----------------------===//
+//
+// Part of dgc. Writes the generated header: includes, the prologue (embedded
+// from Prologue.hpp at build time, guarded so several generated headers can
+// share a translation unit), then per model a namespace
+// `dgc_models::<Model>` with the model's constants and tables, `Params<T>`
+// (flat storage with one accessor per parameter), `Workspace<T>`,
+// `init_params`, and one function per IR function (EmitFunction.cpp). The
+// contract is documented in lib/CodeGen/README.md. Output is deterministic.
+//
+//===----------------------------------------------------------------------===//
+#include "CodeGen/CppEmitter.h"
+#include "CodeGen/EmitSupport.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cctype>
+#include <cmath>
+
+#include "PrologueText.inc"
+
+namespace dgc::codegen {
+
+//===----------------------------------------------------------------------===//
+// Names and literals
+//===----------------------------------------------------------------------===//
+
+namespace {
+const char *const kKeywords[] = {
+    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor",
+    "bool", "break", "case", "catch", "char", "char8_t", "char16_t",
+    "char32_t", "class", "compl", "concept", "const", "consteval",
+    "constexpr", "constinit", "const_cast", "continue", "co_await",
+    "co_return", "co_yield", "decltype", "default", "delete", "do", "double",
+    "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false",
+    "float", "for", "friend", "goto", "if", "inline", "int", "long",
+    "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr",
+    "operator", "or", "or_eq", "private", "protected", "public", "register",
+    "reinterpret_cast", "requires", "return", "short", "signed", "sizeof",
+    "static", "static_assert", "static_cast", "struct", "switch", "template",
+    "this", "thread_local", "throw", "true", "try", "typedef", "typeid",
+    "typename", "union", "unsigned", "using", "virtual", "void", "volatile",
+    "wchar_t", "while", "xor", "xor_eq", "main", "std", "dgc_rt"};
+
+/// Names the emitted code itself uses inside every model namespace.
+const char *const kModelNames[] = {
+    "T", "p", "ws", "i", "b", "batch", "r0", "seed", "rng", "data", "buf",
+    "Params", "Workspace", "init_params", "model_name", "state_size",
+    "param_count", "workspace_size", "conserves_energy", "dissipates_energy",
+    "conserves_mass", "separable", "state_names", "state_offsets",
+    "state_sizes", "inner_weight", "param_names", "param_offsets",
+    "param_sizes", "param_nonneg"};
+} // namespace
+
+std::string NameGen::sanitize(const std::string &in) {
+  std::string s;
+  for (char c : in)
+    s += std::isalnum(static_cast<unsigned char>(c)) || c == '_' ? c : '_';
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
+    s = "x" + s;
+  // Identifiers with a double underscore or `_X` at the start are reserved.
+  while (s.find("__") != std::string::npos)
+    s.replace(s.find("__"), 2, "_");
+  if (s[0] == '_')
+    s = "x" + s;
+  for (const char *k : kKeywords)
+    if (s == k)
+      return s + "_";
+  return s;
+}
+
+std::string NameGen::fresh(const std::string &hint, const std::string &suffix) {
+  std::string base = sanitize(hint);
+  if (used.insert(base).second)
+    return base;
+  if (!suffix.empty() && used.insert(base + suffix).second)
+    return base + suffix;
+  for (int i = 2;; ++i) {
+    std::string s = base + "_" + std::to_string(i);
+    if (used.insert(s).second)
+      return s;
+  }
+}
+
+std::string literal(double v) {
+  if (std::isnan(v))
+    return "std::numeric_limits<T>::quiet_NaN()";
+  if (std::isinf(v))
+    return v > 0 ? "std::numeric_limits<T>::infinity()"
+                 : "-std::numeric_limits<T>::infinity()";
+  return fmt::format("T({:.17g})", v);
+}
+
+std::string fnFunctor(ir::Fn fn) {
+  switch (fn) {
+#define DGC_FN(Name, spelling, maxOrder)                                       \
+  case ir::Fn::Name:                                                           \
+    return "dgc_rt::" #Name;
+#include "IR/Functions.def"
+  }
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Model namespaces
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+std::string quoted(const std::string &s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      q += '\\';
+    q += c;
+  }
+  return q + "\"";
+}
+
+template <class Range, class Fmt>
+std::string joinMapped(const Range &r, Fmt f) {
+  std::string s;
+  bool first = true;
+  for (const auto &e : r) {
+    s += (first ? "" : ", ") + f(e);
+    first = false;
+  }
+  return s;
+}
+
+class ModelEmitter {
+public:
+  ModelEmitter(Printer &out, const ir::ModelIR &m) : out(out), m(m) {}
+
+  void run() {
+    for (const char *n : kModelNames)
+      names.reserve(n);
+    for (const ir::Function &f : m.functions) {
+      names.reserve(f.name);
+      names.reserve(f.name + "_batch");
+    }
+    std::string ns = NameGen::sanitize(m.name);
+    out.line("namespace dgc_models::{} {{", ns);
+    out.blank();
+    // Functions first into a side printer: the workspace size is their max.
+    Printer body;
+    int64_t ws = 0;
+    for (const ir::Function &f : m.functions)
+      ws = std::max(ws, emitFunction(body, m, f, names));
+    emitConstants(ws);
+    emitParams();
+    out.line("/// Scratch memory of every function of this model; allocate it "
+             "once (it may be large, prefer the heap) and reuse it. One per "
+             "thread.");
+    out.line("template <class T> struct Workspace {{");
+    out.line("  std::array<T, (workspace_size > 0 ? workspace_size : 1)> buf;");
+    out.line("}};");
+    out.blank();
+    emitInit();
+    out.raw(body.str());
+    out.line("}} // namespace dgc_models::{}", ns);
+    out.blank();
+  }
+
+private:
+  Printer &out;
+  const ir::ModelIR &m;
+  NameGen names;
+
+  void emitConstants(int64_t ws) {
+    out.line("inline constexpr const char* model_name = {};", quoted(m.name));
+    out.line("inline constexpr std::int64_t state_size = {};", m.stateSize);
+    out.line("inline constexpr std::int64_t param_count = {};", m.paramCount);
+    out.line("inline constexpr std::int64_t workspace_size = {};", ws);
+    out.line("inline constexpr bool conserves_energy = {};",
+             m.laws.conservesEnergy);
+    out.line("inline constexpr bool dissipates_energy = {};",
+             m.laws.dissipatesEnergy);
+    out.line("inline constexpr bool conserves_mass = {};", m.laws.conservesMass);
+    out.line("inline constexpr bool separable = {};", m.laws.separable);
+    out.blank();
+    size_t ns = m.states.size(), np = m.params.size();
+    out.line("/// State layout: the pieces of u, in declaration order.");
+    out.line("inline constexpr std::array<const char*, {}> state_names = {{{}}};",
+             ns, joinMapped(m.states, [](auto &s) { return quoted(s.name); }));
+    out.line("inline constexpr std::array<std::int64_t, {}> state_offsets = {{{}}};",
+             ns, joinMapped(m.states, [](auto &s) { return std::to_string(s.offset); }));
+    out.line("inline constexpr std::array<std::int64_t, {}> state_sizes = {{{}}};",
+             ns, joinMapped(m.states, [](auto &s) { return std::to_string(s.size()); }));
+    out.line("/// Weight of each state element in the inner product (dx for "
+             "field elements, 1 otherwise).");
+    out.line("inline constexpr std::array<double, {}> inner_weight = {{{}}};",
+             m.innerWeight.size(), joinMapped(m.innerWeight, [](double w) {
+               return fmt::format("{:.17g}", w);
+             }));
+    out.line("/// Parameter table: the pieces of Params::data.");
+    out.line("inline constexpr std::array<const char*, {}> param_names = {{{}}};",
+             np, joinMapped(m.params, [](auto &p) { return quoted(p.name); }));
+    out.line("inline constexpr std::array<std::int64_t, {}> param_offsets = {{{}}};",
+             np, joinMapped(m.params, [](auto &p) { return std::to_string(p.offset); }));
+    out.line("inline constexpr std::array<std::int64_t, {}> param_sizes = {{{}}};",
+             np, joinMapped(m.params, [](auto &p) { return std::to_string(p.size()); }));
+    out.line("/// Parameters kept >= 0 after every optimizer step.");
+    out.line("inline constexpr std::array<bool, {}> param_nonneg = {{{}}};", np,
+             joinMapped(m.params, [](auto &p) { return p.nonneg ? std::string("true") : std::string("false"); }));
+    out.blank();
+  }
+
+  void emitParams() {
+    NameGen members;
+    members.reserve("data");
+    out.line("/// Every trainable tensor in one flat vector (offsets in "
+             "param_offsets).");
+    out.line("template <class T> struct Params {{");
+    {
+      Printer::Indent in(out);
+      out.line("std::array<T, (param_count > 0 ? param_count : 1)> data{{}};");
+      for (const ir::ParamInfo &p : m.params) {
+        std::string n = members.fresh(p.name);
+        out.line("/// `{}` : {}", p.name, p.shape.str());
+        out.line("T* {}() {{ return data.data() + {}; }}", n, p.offset);
+        out.line("const T* {}() const {{ return data.data() + {}; }}", n,
+                 p.offset);
+      }
+    }
+    out.line("}};");
+    out.blank();
+  }
+
+  void emitInit() {
+    out.line("/// Deterministic initialisation from `seed` (dgc_rt::paramStream: "
+             "one splitmix64 stream per parameter).");
+    out.line("template <class T>");
+    out.line("void init_params(Params<T>& p, std::uint64_t seed) {{");
+    {
+      Printer::Indent in(out);
+      out.line("(void)seed;");
+      out.line("p.data.fill(T(0));");
+      for (size_t i = 0; i < m.params.size(); ++i) {
+        const ir::ParamInfo &p = m.params[i];
+        std::string dst = fmt::format("p.data.data() + {}", p.offset);
+        out.line("// {} : {}", p.name, p.shape.str());
+        switch (p.init.kind) {
+        case ir::ParamInit::Kind::Zeros:
+          break;
+        case ir::ParamInit::Kind::Ones:
+          out.line("dgc_rt::fill({}, {}, T(1));", dst, p.size());
+          break;
+        case ir::ParamInit::Kind::Literal:
+          out.line("dgc_rt::fill({}, {}, {});", dst, p.size(),
+                   literal(p.init.value));
+          break;
+        case ir::ParamInit::Kind::Normal: {
+          out.line("{{");
+          Printer::Indent in2(out);
+          out.line("dgc_rt::SplitMix64 rng = dgc_rt::paramStream(seed, {});", i);
+          out.line("dgc_rt::initNormal({}, {}, {:.17g}, rng);", dst, p.size(),
+                   p.init.value);
+          break;
+        }
+        case ir::ParamInit::Kind::Orthogonal: {
+          int64_t rows = p.shape.rank() >= 2 ? p.shape[0] : 1;
+          out.line("{{");
+          Printer::Indent in2(out);
+          out.line("dgc_rt::SplitMix64 rng = dgc_rt::paramStream(seed, {});", i);
+          out.line("dgc_rt::initOrthogonal({}, {}, {}, rng);", dst, rows,
+                   p.size() / rows);
+          break;
+        }
+        }
+        if (p.init.kind == ir::ParamInit::Kind::Normal ||
+            p.init.kind == ir::ParamInit::Kind::Orthogonal)
+          out.line("}}");
+      }
+    }
+    out.line("}}");
+    out.blank();
+  }
+};
+
+} // namespace
+
+std::string emitHeader(const std::vector<ir::ModelIR> &models,
+                       const EmitOptions &opts) {
+  Printer out;
+  out.line("// Generated by dgc from {}; do not edit.",
+           opts.sourceName.empty() ? std::string("<input>") : opts.sourceName);
+  out.line("// API: lib/CodeGen/README.md in the dgc sources.");
+  out.line("#pragma once");
+  out.blank();
+  out.line("#include <array>");
+  out.line("#include <cmath>");
+  out.line("#include <cstdint>");
+  out.line("#include <limits>");
+  out.blank();
+  out.line("#include <Eigen/Dense>");
+  out.blank();
+  for (const char *chunk : kPrologueChunks)
+    out.raw(chunk);
+  out.blank();
+  for (const ir::ModelIR &m : models)
+    ModelEmitter(out, m).run();
+  return out.str();
+}
+
+} // namespace dgc::codegen

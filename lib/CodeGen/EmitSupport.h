@@ -1,0 +1,82 @@
+//===- EmitSupport.h - Printer and names of the C++ emitter -----*- C++ -*-===//
+//
+// Part of dgc. Internal to lib/CodeGen: the printer (an fmt::memory_buffer
+// with an RAII indent guard), the one name generator every emitted
+// identifier goes through, literal formatting with full precision, and the
+// per-function emitter that CppEmitter.cpp drives.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "IR/IR.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace dgc::codegen {
+
+/// Accumulates indented lines.
+class Printer {
+public:
+  template <class... Args>
+  void line(fmt::format_string<Args...> f, Args &&...args) {
+    indentNow();
+    fmt::format_to(std::back_inserter(buf), f, std::forward<Args>(args)...);
+    buf.push_back('\n');
+  }
+  void blank() { buf.push_back('\n'); }
+  /// Appends text verbatim (no indentation).
+  void raw(std::string_view s) { buf.append(s.data(), s.data() + s.size()); }
+  std::string str() const { return fmt::to_string(buf); }
+
+  /// Indents the lines printed during its lifetime by two spaces.
+  class Indent {
+  public:
+    explicit Indent(Printer &p) : p(p) { ++p.depth; }
+    ~Indent() { --p.depth; }
+    Indent(const Indent &) = delete;
+    Indent &operator=(const Indent &) = delete;
+
+  private:
+    Printer &p;
+  };
+
+private:
+  void indentNow() {
+    for (int i = 0; i < depth; ++i)
+      buf.append(std::string_view("  "));
+  }
+  fmt::memory_buffer buf;
+  int depth = 0;
+};
+
+/// Hands out C++ identifiers: sanitized ([A-Za-z0-9_], no leading digit, no
+/// keyword) and unique within its scope.
+class NameGen {
+public:
+  /// Marks `name` as taken (names used by the emitted code itself).
+  void reserve(const std::string &name) { used.insert(name); }
+  /// `hint` sanitized; if taken, `hint` + `suffix`, then numbered.
+  std::string fresh(const std::string &hint, const std::string &suffix = "");
+  static std::string sanitize(const std::string &s);
+
+private:
+  std::set<std::string> used;
+};
+
+/// `T(<value with 17 significant digits>)`; infinities and NaN spelled
+/// through std::numeric_limits<T>.
+std::string literal(double v);
+/// The prologue's functor of `fn` (`dgc_rt::Tanh`).
+std::string fnFunctor(ir::Fn fn);
+
+/// Emits `template <class T> void NAME(...)` for one IR function; returns
+/// its workspace size in elements. `params` tells which inputs are read from
+/// the Params struct.
+int64_t emitFunction(Printer &out, const ir::ModelIR &m, const ir::Function &f,
+                     const NameGen &modelNames);
+
+} // namespace dgc::codegen

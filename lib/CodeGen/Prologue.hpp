@@ -1,0 +1,500 @@
+//===- Prologue.hpp - Runtime support of generated model headers -*- C++ -*-===//
+//
+// Part of dgc. This header is embedded verbatim into every header that
+// `dgc compile` writes (inside an include guard, so several generated headers
+// can share one translation unit); the tests also include it directly. It
+// holds, in namespace `dgc_rt`, everything generated functions call: the
+// element-wise function table (f and its first four derivatives, each
+// formula written beside the others), the divided differences of the
+// discrete gradient with their small-difference series, the kernels of the
+// non-element-wise ops, and the deterministic parameter initialisation
+// (splitmix64, Box-Muller, orthogonal init). Kernels never allocate.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DGC_PROLOGUE_INCLUDED
+#define DGC_PROLOGUE_INCLUDED
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include <Eigen/Dense>
+
+namespace dgc_rt {
+
+//===----------------------------------------------------------------------===//
+// Element-wise functions: F::d<N>(x, k) is the N-th derivative (N = 0..4).
+// `k` is the exponent of PowI and ignored by every other function.
+//===----------------------------------------------------------------------===//
+
+/// x^e for an integer e >= 0 by repeated squaring (exact for small e).
+template <class T> inline T ipow(T x, int e) {
+  T r = T(1);
+  while (e > 0) {
+    if (e & 1)
+      r *= x;
+    x *= x;
+    e >>= 1;
+  }
+  return r;
+}
+
+/// Logistic sigmoid s(x) = 1 / (1 + exp(-x)), without overflow.
+template <class T> inline T sigmoid(T x) {
+  if (x >= T(0))
+    return T(1) / (T(1) + std::exp(-x));
+  T e = std::exp(x);
+  return e / (T(1) + e);
+}
+
+struct Tanh {
+  // t = tanh x; f' = 1 - t^2; f'' = -2 t (1 - t^2);
+  // f''' = (1 - t^2)(6 t^2 - 2); f'''' = 8 t (1 - t^2)(2 - 3 t^2).
+  template <int N, class T> static T d(T x, int) {
+    T t = std::tanh(x), s = T(1) - t * t;
+    if constexpr (N == 0) return t;
+    else if constexpr (N == 1) return s;
+    else if constexpr (N == 2) return T(-2) * t * s;
+    else if constexpr (N == 3) return s * (T(6) * t * t - T(2));
+    else return T(8) * t * s * (T(2) - T(3) * t * t);
+  }
+};
+
+struct Sigmoid {
+  // s = sigmoid x, c = 1 - s = sigmoid(-x) (computed directly, no
+  // cancellation); f' = s c; f'' = s c (c - s); f''' = s c (1 - 6 s c);
+  // f'''' = s c (c - s)(1 - 12 s c).
+  template <int N, class T> static T d(T x, int) {
+    T s = sigmoid(x), c = sigmoid(-x), sc = s * c;
+    if constexpr (N == 0) return s;
+    else if constexpr (N == 1) return sc;
+    else if constexpr (N == 2) return sc * (c - s);
+    else if constexpr (N == 3) return sc * (T(1) - T(6) * sc);
+    else return sc * (c - s) * (T(1) - T(12) * sc);
+  }
+};
+
+struct Softplus {
+  // f = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) (stable); f' = s;
+  // f'' = s c; f''' = s c (c - s); f'''' = s c (1 - 6 s c).
+  template <int N, class T> static T d(T x, int) {
+    if constexpr (N == 0)
+      return (x > T(0) ? x : T(0)) + std::log1p(std::exp(-std::abs(x)));
+    else
+      return Sigmoid::d<N - 1>(x, 0);
+  }
+};
+
+struct Relu {
+  static constexpr bool piecewiseLinear = true;
+  // f = max(x, 0); f' = [x > 0]; f'' = f''' = f'''' = 0.
+  template <int N, class T> static T d(T x, int) {
+    if constexpr (N == 0) return x > T(0) ? x : T(0);
+    else if constexpr (N == 1) return x > T(0) ? T(1) : T(0);
+    else return T(0);
+  }
+};
+
+struct Exp {
+  // every derivative is e^x.
+  template <int N, class T> static T d(T x, int) { return std::exp(x); }
+};
+
+struct Log {
+  // f = log x; f' = 1/x; f'' = -1/x^2; f''' = 2/x^3; f'''' = -6/x^4.
+  template <int N, class T> static T d(T x, int) {
+    if constexpr (N == 0) return std::log(x);
+    else if constexpr (N == 1) return T(1) / x;
+    else if constexpr (N == 2) return T(-1) / (x * x);
+    else if constexpr (N == 3) return T(2) / (x * x * x);
+    else return T(-6) / (x * x * x * x);
+  }
+};
+
+struct Sin {
+  // sin, cos, -sin, -cos, sin.
+  template <int N, class T> static T d(T x, int) {
+    if constexpr (N % 4 == 0) return std::sin(x);
+    else if constexpr (N % 4 == 1) return std::cos(x);
+    else if constexpr (N % 4 == 2) return -std::sin(x);
+    else return -std::cos(x);
+  }
+};
+
+struct Cos {
+  // cos, -sin, -cos, sin, cos.
+  template <int N, class T> static T d(T x, int) {
+    if constexpr (N % 4 == 0) return std::cos(x);
+    else if constexpr (N % 4 == 1) return -std::sin(x);
+    else if constexpr (N % 4 == 2) return -std::cos(x);
+    else return std::sin(x);
+  }
+};
+
+struct Sqrt {
+  // r = sqrt x; f' = 1/(2r); f'' = -1/(4 x r); f''' = 3/(8 x^2 r);
+  // f'''' = -15/(16 x^3 r).
+  template <int N, class T> static T d(T x, int) {
+    T r = std::sqrt(x);
+    if constexpr (N == 0) return r;
+    else if constexpr (N == 1) return T(0.5) / r;
+    else if constexpr (N == 2) return T(-0.25) / (x * r);
+    else if constexpr (N == 3) return T(0.375) / (x * x * r);
+    else return T(-0.9375) / (x * x * x * r);
+  }
+};
+
+struct Square {
+  // x^2, 2x, 2, 0, 0.
+  template <int N, class T> static T d(T x, int) {
+    if constexpr (N == 0) return x * x;
+    else if constexpr (N == 1) return T(2) * x;
+    else if constexpr (N == 2) return T(2);
+    else return T(0);
+  }
+};
+
+struct Abs {
+  static constexpr bool piecewiseLinear = true;
+  // |x|, sign(x) (0 at 0), 0, 0, 0.
+  template <int N, class T> static T d(T x, int) {
+    if constexpr (N == 0) return std::abs(x);
+    else if constexpr (N == 1)
+      return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0));
+    else return T(0);
+  }
+};
+
+struct PowI {
+  // f = x^k; f^(N) = k (k-1) ... (k-N+1) x^(k-N), zero when N > k.
+  template <int N, class T> static T d(T x, int k) {
+    if (N > k)
+      return T(0);
+    T c = T(1);
+    for (int j = 0; j < N; ++j)
+      c *= T(k - j);
+    return c * ipow(x, k - N);
+  }
+};
+
+struct Recip {
+  // 1/x, -1/x^2, 2/x^3, -6/x^4, 24/x^5.
+  template <int N, class T> static T d(T x, int) {
+    T r = T(1) / x;
+    if constexpr (N == 0) return r;
+    else if constexpr (N == 1) return -r * r;
+    else if constexpr (N == 2) return T(2) * r * r * r;
+    else if constexpr (N == 3) return T(-6) * r * r * r * r;
+    else return T(24) * r * r * r * r * r;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Divided differences (design/discrete-gradient.md).
+//===----------------------------------------------------------------------===//
+
+/// Switch point of the series: |a - b| <= (48 eps_T)^(1/5) (1 + |m|),
+/// about 1.6e-3 in double and 0.09 in float. There the rounding error of
+/// dq/da (about eps / d^2) meets the truncation error of its series (about
+/// f^(5) d^3 / 480, with |f^(5)| up to about 10 for tanh-like functions);
+/// q is then accurate to about 3e-13 and dq/da to about 3e-10 in double on
+/// both sides. docs/discrete-gradient.md derives it.
+template <class T> inline T divdiffThreshold() {
+  static const T thr =
+      T(std::pow(48.0 * double(std::numeric_limits<T>::epsilon()), 0.2));
+  return thr;
+}
+
+/// relu and abs are linear on each side of 0: there the divided difference
+/// is the slope of that side, and across 0 the quotient is exact (|a - b| is
+/// at least |a| and |b|, so nothing cancels). No series: a series in
+/// derivatives would be wrong across the kink.
+template <class F>
+inline constexpr bool isPiecewiseLinear = requires { F::piecewiseLinear; };
+
+/// Order 0: q(a, b) = (f(a) - f(b)) / (a - b); below the threshold the
+/// series f'(m) + f'''(m) d^2 / 24. Order 1: dq/da = (f'(a) - q) / d; order
+/// 2: dq/db = (q - f'(b)) / d; below the threshold f''(m)/2 +- f'''(m) d/12
+/// + f''''(m) d^2/48, which is the exact derivative of the series of q. The
+/// series branch covers a == b, so no NaN or Inf comes from d = 0. q is
+/// symmetric in (a, b) bit for bit.
+template <class F, int Order, class T> inline T divdiff(T a, T b, int k) {
+  static_assert(Order >= 0 && Order <= 2, "divdiff order is 0, 1 or 2");
+  T d = a - b, m = (a + b) / T(2);
+  if constexpr (isPiecewiseLinear<F>) {
+    bool sameSide = (a > T(0)) == (b > T(0));
+    T q = sameSide ? F::template d<1>(a > T(0) ? a : std::min(a, b), k)
+                   : (F::template d<0>(a, k) - F::template d<0>(b, k)) / d;
+    if constexpr (Order == 0)
+      return q;
+    if (sameSide)
+      return T(0);
+    if constexpr (Order == 1)
+      return (F::template d<1>(a, k) - q) / d;
+    else
+      return (q - F::template d<1>(b, k)) / d;
+  } else {
+    if (std::abs(d) <= divdiffThreshold<T>() * (T(1) + std::abs(m))) {
+      if constexpr (Order == 0)
+        return F::template d<1>(m, k) + F::template d<3>(m, k) * d * d / T(24);
+      T even = F::template d<2>(m, k) / T(2) +
+               F::template d<4>(m, k) * d * d / T(48);
+      T odd = F::template d<3>(m, k) * d / T(12);
+      return Order == 1 ? even + odd : even - odd;
+    }
+    T q = (F::template d<0>(a, k) - F::template d<0>(b, k)) / d;
+    if constexpr (Order == 0)
+      return q;
+    else if constexpr (Order == 1)
+      return (F::template d<1>(a, k) - q) / d;
+    else
+      return (q - F::template d<1>(b, k)) / d;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Kernels. Tensors are dense and row-major; `n` counts elements.
+//===----------------------------------------------------------------------===//
+
+template <class T> inline void copy(const T *src, std::int64_t n, T *dst) {
+  for (std::int64_t i = 0; i < n; ++i)
+    dst[i] = src[i];
+}
+
+template <class T> inline void fill(T *dst, std::int64_t n, T value) {
+  for (std::int64_t i = 0; i < n; ++i)
+    dst[i] = value;
+}
+
+/// Sum of all elements.
+template <class T> inline T sum(const T *a, std::int64_t n) {
+  T s = T(0);
+  for (std::int64_t i = 0; i < n; ++i)
+    s += a[i];
+  return s;
+}
+
+/// [c, n] -> [c]: y[r] = sum_j a[r, j].
+template <class T>
+inline void sumLast(const T *a, std::int64_t c, std::int64_t n, T *y) {
+  for (std::int64_t r = 0; r < c; ++r)
+    y[r] = sum(a + r * n, n);
+}
+
+/// [c] -> [c, n]: y[r, j] = a[r].
+template <class T>
+inline void expand(const T *a, std::int64_t c, std::int64_t n, T *y) {
+  for (std::int64_t r = 0; r < c; ++r)
+    fill(y + r * n, n, a[r]);
+}
+
+/// Zeros of length `total` with a[0:n] at `offset`.
+template <class T>
+inline void pad(const T *a, std::int64_t n, std::int64_t offset,
+                std::int64_t total, T *y) {
+  fill(y, total, T(0));
+  copy(a, n, y + offset);
+}
+
+/// C = op(A) op(B) with A [ar, ac], B [br, bc] (a vector is [k, 1]),
+/// through Eigen maps of the row-major storage.
+template <class T, bool TransA, bool TransB>
+inline void matmul(const T *a, std::int64_t ar, std::int64_t ac, const T *b,
+                   std::int64_t br, std::int64_t bc, T *c) {
+  using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  Eigen::Map<const Mat> A(a, ar, ac);
+  std::int64_t m = TransA ? ac : ar;
+  if (bc == 1 && !TransB) {
+    Eigen::Map<const Vec> x(b, br);
+    Eigen::Map<Vec> y(c, m);
+    if constexpr (TransA)
+      y.noalias() = A.transpose() * x;
+    else
+      y.noalias() = A * x;
+    return;
+  }
+  Eigen::Map<const Mat> B(b, br, bc);
+  std::int64_t n = TransB ? br : bc;
+  Eigen::Map<Mat> C(c, m, n);
+  if constexpr (TransA && TransB)
+    C.noalias() = A.transpose() * B.transpose();
+  else if constexpr (TransA)
+    C.noalias() = A.transpose() * B;
+  else if constexpr (TransB)
+    C.noalias() = A * B.transpose();
+  else
+    C.noalias() = A * B;
+}
+
+/// Shift of tap t of a width-w kernel, reduced to [0, n).
+inline std::int64_t tapShift(std::int64_t t, std::int64_t w, std::int64_t n) {
+  std::int64_t s = (t - w / 2) % n;
+  return s < 0 ? s + n : s;
+}
+
+/// y[j] += c * x[(j + s) mod n] for j < n, s in [0, n), without a modulo in
+/// the loops.
+template <class T>
+inline void axpyShifted(T c, const T *x, std::int64_t s, std::int64_t n,
+                        T *y) {
+  for (std::int64_t j = 0; j < n - s; ++j)
+    y[j] += c * x[j + s];
+  for (std::int64_t j = n - s; j < n; ++j)
+    y[j] += c * x[j + s - n];
+}
+
+/// Periodic cross-correlation, K [o, i, w], x [i, n] -> y [o, n]:
+/// y[q, j] = sum_r sum_t K[q, r, t] x[r, (j + t - w/2) mod n].
+template <class T>
+inline void conv(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
+                 const T *x, std::int64_t n, T *y) {
+  fill(y, o * n, T(0));
+  for (std::int64_t q = 0; q < o; ++q)
+    for (std::int64_t r = 0; r < ci; ++r)
+      for (std::int64_t t = 0; t < w; ++t)
+        axpyShifted(K[(q * ci + r) * w + t], x + r * n, tapShift(t, w, n), n,
+                    y + q * n);
+}
+
+/// Adjoint of conv in x: (K [o, i, w], ybar [o, n]) -> xbar [i, n],
+/// xbar[r, l] = sum_q sum_t K[q, r, t] ybar[q, (l - (t - w/2)) mod n].
+template <class T>
+inline void convT(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
+                  const T *ybar, std::int64_t n, T *xbar) {
+  fill(xbar, ci * n, T(0));
+  for (std::int64_t q = 0; q < o; ++q)
+    for (std::int64_t r = 0; r < ci; ++r)
+      for (std::int64_t t = 0; t < w; ++t) {
+        std::int64_t s = tapShift(t, w, n);
+        axpyShifted(K[(q * ci + r) * w + t], ybar + q * n, s == 0 ? 0 : n - s,
+                    n, xbar + r * n);
+      }
+}
+
+/// Adjoint of conv in K: (ybar [o, n], x [i, n]) -> Kbar [o, i, w],
+/// Kbar[q, r, t] = sum_j ybar[q, j] x[r, (j + t - w/2) mod n].
+template <class T>
+inline void convW(const T *ybar, std::int64_t o, const T *x, std::int64_t ci,
+                  std::int64_t n, std::int64_t w, T *kbar) {
+  for (std::int64_t q = 0; q < o; ++q)
+    for (std::int64_t r = 0; r < ci; ++r)
+      for (std::int64_t t = 0; t < w; ++t) {
+        std::int64_t s = tapShift(t, w, n);
+        const T *yq = ybar + q * n, *xr = x + r * n;
+        T acc = T(0);
+        for (std::int64_t j = 0; j < n - s; ++j)
+          acc += yq[j] * xr[j + s];
+        for (std::int64_t j = n - s; j < n; ++j)
+          acc += yq[j] * xr[j + s - n];
+        kbar[(q * ci + r) * w + t] = acc;
+      }
+}
+
+/// Periodic stencil along the middle axis of a viewed as [outer, n, inner]:
+/// y[a, j, b] = sum_s coeff[s] x[a, (j + off[s]) mod n, b].
+template <class T, std::size_t S>
+inline void stencil(const T *x, std::int64_t outer, std::int64_t n,
+                    std::int64_t inner,
+                    const std::array<std::int64_t, S> &off,
+                    const std::array<T, S> &coeff, T *y) {
+  for (std::int64_t a = 0; a < outer; ++a) {
+    const T *xa = x + a * n * inner;
+    T *ya = y + a * n * inner;
+    for (std::int64_t j = 0; j < n; ++j) {
+      T *yj = ya + j * inner;
+      for (std::int64_t b = 0; b < inner; ++b)
+        yj[b] = T(0);
+      for (std::size_t s = 0; s < S; ++s) {
+        std::int64_t jj = (j + off[s]) % n;
+        if (jj < 0)
+          jj += n;
+        const T *xj = xa + jj * inner;
+        for (std::int64_t b = 0; b < inner; ++b)
+          yj[b] += coeff[s] * xj[b];
+      }
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Deterministic parameter initialisation.
+//===----------------------------------------------------------------------===//
+
+/// splitmix64 (Steele, Lea, Flood 2014): the state advances by the golden
+/// gamma and each output is a bijective mix of it.
+struct SplitMix64 {
+  std::uint64_t state;
+  explicit SplitMix64(std::uint64_t seed) : state(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  /// Uniform on (0, 1]: 53 random bits.
+  double uniform() {
+    return (static_cast<double>(next() >> 11) + 1.0) * 0x1.0p-53;
+  }
+  /// Standard normal by Box-Muller; the sine of each pair is kept for the
+  /// next call.
+  double normal() {
+    if (hasSpare) {
+      hasSpare = false;
+      return spare;
+    }
+    double r = std::sqrt(-2.0 * std::log(uniform()));
+    double th = 6.283185307179586476925286766559 * uniform();
+    spare = r * std::sin(th);
+    hasSpare = true;
+    return r * std::cos(th);
+  }
+  double spare = 0;
+  bool hasSpare = false;
+};
+
+/// The generator of parameter `index` for `seed`: independent streams, so
+/// one parameter's shape does not change another's values.
+inline SplitMix64 paramStream(std::uint64_t seed, std::uint64_t index) {
+  SplitMix64 mix(seed ^ (0xD1B54A32D192ED03ULL * (index + 1)));
+  return SplitMix64(mix.next());
+}
+
+template <class T>
+inline void initNormal(T *dst, std::int64_t n, double stddev,
+                       SplitMix64 &rng) {
+  for (std::int64_t i = 0; i < n; ++i)
+    dst[i] = static_cast<T>(stddev * rng.normal());
+}
+
+/// torch.nn.init.orthogonal_ with gain 1 on a rows x cols matrix (conv
+/// kernels flattened to out x (in * width)): a Gaussian matrix, transposed
+/// when rows < cols, its thin QR, Q's columns multiplied by sign(diag R),
+/// transposed back. Allocates (init only, never in a model function).
+template <class T>
+inline void initOrthogonal(T *dst, std::int64_t rows, std::int64_t cols,
+                           SplitMix64 &rng) {
+  using Mat = Eigen::MatrixXd;
+  Mat g(rows, cols);
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c)
+      g(r, c) = rng.normal();
+  bool wide = rows < cols;
+  Mat a = wide ? Mat(g.transpose()) : g;
+  Eigen::HouseholderQR<Mat> qr(a);
+  Mat q = qr.householderQ() * Mat::Identity(a.rows(), a.cols());
+  for (Eigen::Index c = 0; c < a.cols(); ++c)
+    if (qr.matrixQR()(c, c) < 0)
+      q.col(c) = -q.col(c);
+  if (wide)
+    q.transposeInPlace();
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c)
+      dst[r * cols + c] = static_cast<T>(q(r, c));
+}
+
+} // namespace dgc_rt
+
+#endif // DGC_PROLOGUE_INCLUDED

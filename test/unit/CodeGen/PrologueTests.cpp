@@ -1,0 +1,207 @@
+//===- PrologueTests.cpp - The runtime prologue on its own ----------------===//
+//
+// Part of dgc. Includes CodeGen/Prologue.hpp directly: every function's
+// derivative table against central differences of the order below, the
+// divided differences (a == b, continuity across the threshold, symmetry,
+// derivatives against differences of q), the kernels' adjoint identities,
+// and the generators of init_params.
+//
+//===----------------------------------------------------------------------===//
+#include "CodeGen/Prologue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace {
+
+/// f^(N)(x) for the functor F and a runtime order.
+template <class F> double deriv(int order, double x, int k) {
+  switch (order) {
+  case 0: return F::template d<0>(x, k);
+  case 1: return F::template d<1>(x, k);
+  case 2: return F::template d<2>(x, k);
+  case 3: return F::template d<3>(x, k);
+  default: return F::template d<4>(x, k);
+  }
+}
+
+template <class F> void checkTable(int k, std::vector<double> xs) {
+  for (double x : xs)
+    for (int o = 1; o <= 4; ++o) {
+      double h = 1e-5;
+      double fd = (deriv<F>(o - 1, x + h, k) - deriv<F>(o - 1, x - h, k)) / (2 * h);
+      EXPECT_NEAR(deriv<F>(o, x, k), fd, 1e-6 * (1 + std::abs(fd)))
+          << "order " << o << " at " << x;
+    }
+}
+
+TEST(Prologue, DerivativeTables) {
+  std::vector<double> xs = {-2.3, -0.7, 0.4, 1.9};
+  std::vector<double> pos = {0.3, 0.9, 1.7, 3.1};
+  checkTable<dgc_rt::Tanh>(0, xs);
+  checkTable<dgc_rt::Sigmoid>(0, xs);
+  checkTable<dgc_rt::Softplus>(0, xs);
+  checkTable<dgc_rt::Relu>(0, xs);
+  checkTable<dgc_rt::Exp>(0, xs);
+  checkTable<dgc_rt::Log>(0, pos);
+  checkTable<dgc_rt::Sin>(0, xs);
+  checkTable<dgc_rt::Cos>(0, xs);
+  checkTable<dgc_rt::Sqrt>(0, pos);
+  checkTable<dgc_rt::Square>(0, xs);
+  checkTable<dgc_rt::Abs>(0, xs);
+  checkTable<dgc_rt::Recip>(0, pos);
+  for (int k = 1; k <= 6; ++k)
+    checkTable<dgc_rt::PowI>(k, xs);
+}
+
+TEST(Prologue, StableFunctions) {
+  EXPECT_EQ(dgc_rt::Softplus::d<0>(1000.0, 0), 1000.0);
+  EXPECT_EQ(dgc_rt::Softplus::d<0>(-1000.0, 0), 0.0);
+  EXPECT_EQ(dgc_rt::Sigmoid::d<0>(-1000.0, 0), 0.0);
+  EXPECT_TRUE(std::isfinite(dgc_rt::Sigmoid::d<4>(-800.0, 0)));
+  EXPECT_NEAR(dgc_rt::Softplus::d<0>(-40.0f, 0), std::exp(-40.0f), 1e-20f);
+  EXPECT_EQ(dgc_rt::PowI::d<4>(2.0, 3), 0.0);
+  EXPECT_EQ(dgc_rt::PowI::d<2>(2.0, 3), 12.0);
+}
+
+template <class F, class T> void checkDivDiff(T a, int k) {
+  // a == b: the series, finite, q = f'(a), dq/da = dq/db = f''(a)/2.
+  T q = dgc_rt::divdiff<F, 0>(a, a, k);
+  EXPECT_TRUE(std::isfinite(q));
+  EXPECT_NEAR(q, F::template d<1>(a, k), 1e-6 * (1 + std::abs(q)));
+  EXPECT_NEAR((dgc_rt::divdiff<F, 1>(a, a, k)), F::template d<2>(a, k) / 2,
+              1e-5 * (1 + std::abs(F::template d<2>(a, k))));
+  EXPECT_EQ((dgc_rt::divdiff<F, 1>(a, a, k)), (dgc_rt::divdiff<F, 2>(a, a, k)));
+  // Differences sweeping 1e-16 .. 1: H identity f(a) - f(b) = q (a - b), and
+  // symmetry q(a, b) = q(b, a), dq/da(a, b) = dq/db(b, a).
+  for (double e = 1e-16; e <= 1; e *= 10) {
+    T b = a + static_cast<T>(e);
+    T qab = dgc_rt::divdiff<F, 0>(a, b, k);
+    EXPECT_EQ(qab, (dgc_rt::divdiff<F, 0>(b, a, k)));
+    EXPECT_EQ((dgc_rt::divdiff<F, 1>(a, b, k)), (dgc_rt::divdiff<F, 2>(b, a, k)));
+    T fa = F::template d<0>(a, k), fb = F::template d<0>(b, k);
+    T tol = 8 * std::numeric_limits<T>::epsilon() *
+            (std::abs(fa) + std::abs(fb) + std::abs(qab * a) + std::abs(qab * b));
+    EXPECT_NEAR(fa - fb, qab * (a - b), tol) << "e = " << e;
+  }
+}
+
+TEST(Prologue, DivDiffIdentity) {
+  for (double a : {-1.3, 0.2, 0.8}) {
+    checkDivDiff<dgc_rt::Tanh, double>(a, 0);
+    checkDivDiff<dgc_rt::Tanh, float>(static_cast<float>(a), 0);
+    checkDivDiff<dgc_rt::Sin, double>(a, 0);
+    checkDivDiff<dgc_rt::Softplus, double>(a, 0);
+    checkDivDiff<dgc_rt::Sigmoid, float>(static_cast<float>(a), 0);
+    checkDivDiff<dgc_rt::PowI, double>(a, 3);
+    checkDivDiff<dgc_rt::Exp, double>(a, 0);
+  }
+  for (double a : {0.4, 1.7}) {
+    checkDivDiff<dgc_rt::Log, double>(a, 0);
+    checkDivDiff<dgc_rt::Sqrt, double>(a, 0);
+    checkDivDiff<dgc_rt::Recip, double>(a, 0);
+  }
+}
+
+TEST(Prologue, DivDiffAccurateOnBothSidesOfTheThreshold) {
+  // Just below and just above the switch, q and dq/da agree with a long
+  // double evaluation of their defining quotients: q to 1e-12 and dq/da to
+  // 1e-9 (the threshold balances the series' truncation against the
+  // quotient's rounding, eps / d^2 for dq/da).
+  double m = 0.7, thr = dgc_rt::divdiffThreshold<double>();
+  for (double s : {0.999, 1.001}) {
+    double x = m + s * thr * (1 + m) / 2, y = m - s * thr * (1 + m) / 2;
+    long double X = x, Y = y, D = X - Y;
+    long double q = (std::tanh(X) - std::tanh(Y)) / D;
+    long double tx = std::tanh(X);
+    long double qa = ((1 - tx * tx) - q) / D;
+    EXPECT_NEAR((dgc_rt::divdiff<dgc_rt::Tanh, 0>(x, y, 0)), double(q), 1e-12) << s;
+    EXPECT_NEAR((dgc_rt::divdiff<dgc_rt::Tanh, 1>(x, y, 0)), double(qa), 1e-9) << s;
+  }
+}
+
+TEST(Prologue, DivDiffDerivativesAgainstDifferences) {
+  for (double d : {0.5, 1e-3, 1e-7, 0.0}) {
+    double a = 0.3 + d, b = 0.3, h = 1e-6;
+    double fa = (dgc_rt::divdiff<dgc_rt::Tanh, 0>(a + h, b, 0) -
+                 dgc_rt::divdiff<dgc_rt::Tanh, 0>(a - h, b, 0)) / (2 * h);
+    double fb = (dgc_rt::divdiff<dgc_rt::Tanh, 0>(a, b + h, 0) -
+                 dgc_rt::divdiff<dgc_rt::Tanh, 0>(a, b - h, 0)) / (2 * h);
+    EXPECT_NEAR((dgc_rt::divdiff<dgc_rt::Tanh, 1>(a, b, 0)), fa, 1e-5) << d;
+    EXPECT_NEAR((dgc_rt::divdiff<dgc_rt::Tanh, 2>(a, b, 0)), fb, 1e-5) << d;
+  }
+}
+
+TEST(Prologue, ConvAdjoints) {
+  // <conv(K, x), y> = <x, convT(K, y)> = <K, convW(y, x)>, odd and even w.
+  const std::int64_t o = 3, ci = 2, n = 7;
+  dgc_rt::SplitMix64 rng(3);
+  for (std::int64_t w : {1, 2, 3, 4, 5}) {
+    std::vector<double> K(o * ci * w), x(ci * n), y(o * n), cx(o * n),
+        ty(ci * n), wk(o * ci * w);
+    for (auto *v : {&K, &x, &y})
+      for (double &e : *v)
+        e = rng.normal();
+    dgc_rt::conv(K.data(), o, ci, w, x.data(), n, cx.data());
+    dgc_rt::convT(K.data(), o, ci, w, y.data(), n, ty.data());
+    dgc_rt::convW(y.data(), o, x.data(), ci, n, w, wk.data());
+    double a = 0, b = 0, c = 0;
+    for (size_t i = 0; i < cx.size(); ++i)
+      a += cx[i] * y[i];
+    for (size_t i = 0; i < ty.size(); ++i)
+      b += x[i] * ty[i];
+    for (size_t i = 0; i < wk.size(); ++i)
+      c += K[i] * wk[i];
+    EXPECT_NEAR(a, b, 1e-12 * (1 + std::abs(a))) << "w = " << w;
+    EXPECT_NEAR(a, c, 1e-12 * (1 + std::abs(a))) << "w = " << w;
+  }
+}
+
+TEST(Prologue, SplitMix64AndInit) {
+  // Reference value of splitmix64 seeded with 0.
+  dgc_rt::SplitMix64 r(0);
+  EXPECT_EQ(r.next(), 0xE220A8397B1DCDAFULL);
+  // Normal samples: mean ~0, variance ~1.
+  dgc_rt::SplitMix64 g(11);
+  double s = 0, s2 = 0;
+  const int n = 20000;
+  for (int i = 0; i < n; ++i) {
+    double z = g.normal();
+    s += z;
+    s2 += z * z;
+  }
+  EXPECT_NEAR(s / n, 0.0, 0.03);
+  EXPECT_NEAR(s2 / n, 1.0, 0.03);
+  // Orthogonal: tall has orthonormal columns, wide orthonormal rows.
+  for (auto [rows, cols] : {std::pair{6, 3}, std::pair{3, 6}, std::pair{4, 4}}) {
+    std::vector<double> q(static_cast<size_t>(rows * cols));
+    auto rng = dgc_rt::paramStream(5, 1);
+    dgc_rt::initOrthogonal(q.data(), rows, cols, rng);
+    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic,
+                              Eigen::RowMajor>>
+        Q(q.data(), rows, cols);
+    Eigen::MatrixXd G = rows >= cols ? Eigen::MatrixXd(Q.transpose() * Q)
+                                     : Eigen::MatrixXd(Q * Q.transpose());
+    EXPECT_LT((G - Eigen::MatrixXd::Identity(G.rows(), G.cols())).norm(), 1e-12);
+  }
+}
+
+TEST(Prologue, StencilAndMatmul) {
+  // Periodic second difference of j^2 on 5 points.
+  double x[5] = {0, 1, 4, 9, 16}, y[5];
+  dgc_rt::stencil<double, 3>(x, 1, 5, 1, {{-1, 0, 1}}, {{1.0, -2.0, 1.0}}, y);
+  EXPECT_EQ(y[0], 16 - 0 + 1);
+  EXPECT_EQ(y[2], 2);
+  EXPECT_EQ(y[4], 9 - 32 + 0);
+  double A[6] = {1, 2, 3, 4, 5, 6}, v[3] = {1, 0, -1}, w[2];
+  dgc_rt::matmul<double, false, false>(A, 2, 3, v, 3, 1, w);
+  EXPECT_EQ(w[0], -2);
+  EXPECT_EQ(w[1], -2);
+  double u2[2] = {1, 1}, z[3];
+  dgc_rt::matmul<double, true, false>(A, 2, 3, u2, 2, 1, z);
+  EXPECT_EQ(z[0], 5);
+  EXPECT_EQ(z[2], 9);
+}
+
+} // namespace
