@@ -109,17 +109,8 @@ bool compileModels(const Options &opts, Stop stop, Compilation &c,
     return false;
 
   bool found = opts.model.empty();
-  for (Model &m : c.file.models) {
-    if (!opts.model.empty() && m.name != opts.model)
-      continue;
-    found = true;
-    std::unique_ptr<CheckedModel> checked = checkModel(m, *defines, diags);
-    if (!checked)
-      continue;
-    ir::ModelIR mir = lowerModel(*checked);
-    transforms::deriveModel(mir);
-    c.models.push_back(std::move(mir));
-  }
+  for (const Model &m : c.file.models)
+    found = found || m.name == opts.model;
   if (!found) {
     std::string names;
     for (const Model &m : c.file.models)
@@ -127,6 +118,36 @@ bool compileModels(const Options &opts, Stop stop, Compilation &c,
     userError("no model named '" + opts.model + "' in '" + opts.input +
               "' (it has: " + names + ")");
     return false;
+  }
+  // A -D applies to every selected model that declares that const; it is an
+  // error only when none does.
+  std::map<std::string, bool> defineUsed;
+  for (const auto &[name, value] : *defines)
+    defineUsed[name] = false;
+  for (const Model &m : c.file.models)
+    if (opts.model.empty() || m.name == opts.model)
+      for (const DeclPtr &d : m.decls)
+        if (d->kind == Decl::Kind::Const && defineUsed.count(d->name))
+          defineUsed[d->name] = true;
+  for (const auto &[name, used] : defineUsed)
+    if (!used) {
+      userError("no const named '" + name + "' to override");
+      return false;
+    }
+
+  for (Model &m : c.file.models) {
+    if (!opts.model.empty() && m.name != opts.model)
+      continue;
+    Defines own;
+    for (const DeclPtr &d : m.decls)
+      if (d->kind == Decl::Kind::Const && defines->count(d->name))
+        own[d->name] = defines->at(d->name);
+    std::unique_ptr<CheckedModel> checked = checkModel(m, own, diags);
+    if (!checked)
+      continue;
+    ir::ModelIR mir = lowerModel(*checked);
+    transforms::deriveModel(mir);
+    c.models.push_back(std::move(mir));
   }
   return !diags.hasErrors();
 }
@@ -254,6 +275,15 @@ int runEmit(const Options &opts) {
   if (opts.stage == "ir") {
     for (const ir::ModelIR &m : c.models)
       text += ir::printModel(m);
+  } else if (opts.stage == "ddiff") {
+    // The discrete-gradient functions only (automatic discrete
+    // differentiation and G applied to its result).
+    for (const ir::ModelIR &m : c.models) {
+      text += fmt::format("// model {}\n", m.name);
+      for (const ir::Function &f : m.functions)
+        if (f.name.rfind("discrete_", 0) == 0)
+          text += ir::printFunction(f) + "\n";
+    }
   } else if (opts.stage == "sched") {
     for (const ir::ModelIR &m : c.models)
       for (const ir::Function &f : m.functions) {

@@ -19,7 +19,7 @@ struct Options {
   std::vector<std::string> defines;   ///< raw `NAME=VALUE` from -D
   std::string model;                  ///< --model, empty = every model
   std::string output;                 ///< -o, empty = stdout where allowed
-  std::string stage;                  ///< emit: tokens|ast|ir|sched|cpp
+  std::string stage;                  ///< emit: tokens|ast|ir|ddiff|sched|cpp
 };
 
 int runCheck(const Options &opts);

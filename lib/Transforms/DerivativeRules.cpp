@@ -50,6 +50,8 @@ void emitReverseRule(AdjointTable &t, ValueId y, ValueId ybar) {
   auto x = [&](size_t i) { return op.operands[i]; };
   auto on = [&](size_t i) { return t.active[static_cast<size_t>(x(i))]; };
   auto xt = [&](size_t i) { return b.type(x(i)); };
+  // The other operand of a bilinear rule (the midpoint in the discrete case).
+  auto P = [&](size_t i) { return t.point(x(i)); };
   b.setLoc(op.loc);
 
   switch (op.kind) {
@@ -72,10 +74,11 @@ void emitReverseRule(AdjointTable &t, ValueId y, ValueId ybar) {
     break;
 
   case OpKind::Mul: // abar += ybar * b, bbar += ybar * a
+    // (discrete: abar += ybar * (b(u) + b(v))/2, the averaged product rule)
     if (on(0))
-      t.accumulate(x(0), reduceTo(b, b.mul(ybar, x(1)), xt(0)));
+      t.accumulate(x(0), reduceTo(b, b.mul(ybar, P(1)), xt(0)));
     if (on(1))
-      t.accumulate(x(1), reduceTo(b, b.mul(ybar, x(0)), xt(1)));
+      t.accumulate(x(1), reduceTo(b, b.mul(ybar, P(0)), xt(1)));
     break;
 
   case OpKind::Neg: // abar -= ybar
@@ -83,12 +86,19 @@ void emitReverseRule(AdjointTable &t, ValueId y, ValueId ybar) {
     break;
 
   case OpKind::Map: // y = f^(n)(a): abar += ybar * f^(n+1)(a)
+    // (discrete: abar += ybar * q(a(u), a(v)), the divided difference)
+    if (t.mapSlope) {
+      t.accumulate(x(0), b.mul(ybar, t.mapSlope(op)));
+      break;
+    }
     if (op.order + 1 > maxOrder(op.fn))
       refuse("derivative order above the function's maximum");
     t.accumulate(x(0), b.mul(ybar, b.map(op.fn, x(0), op.order + 1, op.k)));
     break;
 
   case OpKind::DivDiff: // y = q(a, b): abar += ybar dq/da, bbar += ybar dq/db
+    if (t.mapSlope)
+      refuse("the discrete gradient of a divided difference is not defined");
     if (op.order != 0)
       refuse("no derivative rule for divdiff of order 1 or 2 (the derivative "
              "of dq/da and dq/db)");
@@ -141,57 +151,59 @@ void emitReverseRule(AdjointTable &t, ValueId y, ValueId ybar) {
     // Y = op(A) op(B): op(A)bar = Ybar op(B)^T, op(B)bar = op(A)^T Ybar,
     // transposed back where a flag is set. For a vector B (y = op(A) b):
     // op(A)bar = ybar b^T (an outer product), bbar = op(A)^T ybar.
+    // (discrete: the factor that multiplies ybar is the midpoint P(.))
     bool tA = op.ints[0] != 0, tB = op.ints[1] != 0;
     ValueId A = x(0), B = x(1);
+    ValueId Ap = on(1) ? P(0) : A, Bp = on(0) ? P(1) : B;
     if (xt(1).rank() == 1) {
       int64_t m = b.type(y)[0], k = xt(1)[0];
       if (on(0)) {
-        ValueId col = b.reshape(tA ? B : ybar, Shape{tA ? k : m, 1});
-        ValueId row = b.reshape(tA ? ybar : B, Shape{1, tA ? m : k});
+        ValueId col = b.reshape(tA ? Bp : ybar, Shape{tA ? k : m, 1});
+        ValueId row = b.reshape(tA ? ybar : Bp, Shape{1, tA ? m : k});
         t.accumulate(A, b.matmul(col, row)); // A: ybar b^T; A^T: b ybar^T
       }
       if (on(1))
-        t.accumulate(B, b.matmul(A, ybar, !tA)); // op(A)^T ybar
+        t.accumulate(B, b.matmul(Ap, ybar, !tA)); // op(A)^T ybar
       break;
     }
     if (on(0)) {
       if (!tA) // Abar = Ybar op(B)^T
-        t.accumulate(A, b.matmul(ybar, B, false, !tB));
+        t.accumulate(A, b.matmul(ybar, Bp, false, !tB));
       else // Abar = op(B) Ybar^T
-        t.accumulate(A, b.matmul(B, ybar, tB, true));
+        t.accumulate(A, b.matmul(Bp, ybar, tB, true));
     }
     if (on(1)) {
       if (!tB) // Bbar = op(A)^T Ybar
-        t.accumulate(B, b.matmul(A, ybar, !tA, false));
+        t.accumulate(B, b.matmul(Ap, ybar, !tA, false));
       else // Bbar = Ybar^T op(A)
-        t.accumulate(B, b.matmul(ybar, A, true, tA));
+        t.accumulate(B, b.matmul(ybar, Ap, true, tA));
     }
     break;
   }
 
   case OpKind::Conv: // y = conv(K, x): Kbar += convw(ybar, x), xbar += convt(K, ybar)
     if (on(0))
-      t.accumulate(x(0), b.convW(ybar, x(1), xt(0)[2]));
+      t.accumulate(x(0), b.convW(ybar, P(1), xt(0)[2]));
     if (on(1))
-      t.accumulate(x(1), b.convT(x(0), ybar));
+      t.accumulate(x(1), b.convT(P(0), ybar));
     break;
 
   case OpKind::ConvT:
     // X = convt(K, z), X[i,p] = sum_{o,t} K[o,i,t] z[o, p-t+w/2]:
     // zbar += conv(K, Xbar), Kbar += convw(z, Xbar).
     if (on(0))
-      t.accumulate(x(0), b.convW(x(1), ybar, xt(0)[2]));
+      t.accumulate(x(0), b.convW(P(1), ybar, xt(0)[2]));
     if (on(1))
-      t.accumulate(x(1), b.conv(x(0), ybar));
+      t.accumulate(x(1), b.conv(P(0), ybar));
     break;
 
   case OpKind::ConvW:
     // G = convw(z, x), G[o,i,t] = sum_j z[o,j] x[i, j+t-w/2]:
     // zbar += conv(Gbar, x), xbar += convt(Gbar, z).
     if (on(0))
-      t.accumulate(x(0), b.conv(ybar, x(1)));
+      t.accumulate(x(0), b.conv(ybar, P(1)));
     if (on(1))
-      t.accumulate(x(1), b.convT(ybar, x(0)));
+      t.accumulate(x(1), b.convT(ybar, P(0)));
     break;
 
   case OpKind::Stencil: { // y[j] = sum_s c_s a[j + o_s]: abar[j] = sum_s c_s ybar[j - o_s]

@@ -11,6 +11,7 @@
 
 #include "IR/Builder.h"
 
+#include <functional>
 #include <vector>
 
 namespace dgc::transforms {
@@ -24,8 +25,21 @@ struct AdjointTable {
   std::vector<ir::ValueId> adj;
   std::vector<bool> active;
 
+  /// The value a bilinear rule (mul, matmul, conv, convt, convw)
+  /// multiplies the adjoint by in place of forward value `v`. Unset: `v`
+  /// itself (reverse AD). The discrete gradient sets the midpoint of v's
+  /// values at the two states.
+  std::function<ir::ValueId(ir::ValueId)> linearization;
+  /// The factor of an element-wise map `y = f(x)`: unset, f'(x) (a map of
+  /// order + 1); the discrete gradient sets the divided difference.
+  std::function<ir::ValueId(const ir::Op &)> mapSlope;
+
   AdjointTable(ir::Builder &b, size_t n)
       : b(b), adj(n, -1), active(n, false) {}
+
+  ir::ValueId point(ir::ValueId v) const {
+    return linearization ? linearization(v) : v;
+  }
 
   /// adj[v] += contribution (ignored when v is not active).
   void accumulate(ir::ValueId v, ir::ValueId contribution);

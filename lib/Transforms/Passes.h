@@ -23,6 +23,15 @@ ir::Function reverseAD(const ir::Function &f, int result,
                        const std::vector<std::string> &wrt,
                        const std::string &name);
 
+/// Forward-mode AD (ForwardAD.cpp). Returns a function named `name` with the
+/// inputs of `f` followed by one tangent input `t_<w>` per name `w` in `wrt`
+/// (same shape as that input; `t_<w>_1`, ... if f already has an input of
+/// that name), whose results are f's results followed by their tangents (the
+/// Jacobian of each result applied to the tangents), named `t_<result name>`.
+ir::Function forwardAD(const ir::Function &f,
+                       const std::vector<std::string> &wrt,
+                       const std::string &name);
+
 /// Automatic discrete differentiation (DiscreteGradient.cpp, paper
 /// Sec. 3.3). From `energy` (inputs u, params...; result H) builds a function
 /// named `name` with inputs u, v, params... and results H(u), H(v) and the

@@ -2,8 +2,10 @@
 //
 // Part of dgc. One line per pass: from the lowered `energy` and `structure`
 // it builds `grad` (reverse AD, then division by the inner-product weight so
-// the gradient is taken in the model's inner product) and
-// `time_derivative` (grad with `structure` inlined on it); for a vector-field
+// the gradient is taken in the model's inner product), `time_derivative`
+// (grad with `structure` inlined on it), `discrete_grad` (automatic discrete
+// differentiation, same weight) and `discrete_time_derivative` (G dgrad,
+// Gbar = G since every structure is state-independent); for a vector-field
 // model `time_derivative` is the vector field itself. The lowered functions
 // are simplified first (same signature and results), and every function is
 // verified before and after; a verifier failure is a compiler bug
@@ -77,17 +79,33 @@ Function makeGrad(const ModelIR &m, const Function &energy) {
   return g;
 }
 
-/// time_derivative: (u, params) -> G grad H, `structure` inlined on grad.
-Function makeTimeDerivative(const Function &grad, const Function &structure) {
-  Function td = grad;
-  td.name = "time_derivative";
+/// discrete_grad: (u, v, params) -> dgrad H(u, v) / weight, the discrete
+/// gradient in the model's inner product.
+Function makeDiscreteGrad(const ModelIR &m, const Function &energy) {
+  Function g = discreteGradient(energy, "discrete_grad");
+  Builder b(g);
+  ValueId d = g.results[2];
+  if (!m.innerWeight.empty())
+    d = b.mul(d, inverseWeight(b, m.innerWeight, g.type(d)));
+  g.results = {d};
+  g.resultNames = {"dgrad"};
+  return g;
+}
+
+/// `name`: the inputs of `f`, result G r with r = f's result `which` and
+/// `structure` inlined on it (parameters shared by name).
+Function applyStructure(const Function &f, size_t which,
+                        const Function &structure, const std::string &name,
+                        const std::string &resultName) {
+  Function td = f;
+  td.name = name;
   Builder b(td);
   assert(!structure.inputs.empty() && "structure has no argument");
   std::map<std::string, ValueId> args;
   for (size_t i = 0; i < structure.inputs.size(); ++i) {
     const Op &in = structure.op(structure.inputs[i]);
     if (i == 0) { // the vector G is applied to
-      args[in.name] = td.results[1];
+      args[in.name] = td.results[which];
       continue;
     }
     ValueId v = td.findInput(in.name); // a parameter, shared by name
@@ -96,8 +114,14 @@ Function makeTimeDerivative(const Function &grad, const Function &structure) {
   std::vector<ValueId> r = inlineFunction(b, structure, args);
   assert(r.size() == 1 && "structure returns one value");
   td.results = {r[0]};
-  td.resultNames = {"dudt"};
+  td.resultNames = {resultName};
   return td;
+}
+
+void finish(ModelIR &m, Function f) {
+  simplify(f);
+  verifyOrDie(f);
+  put(m, std::move(f));
 }
 
 } // namespace
@@ -123,16 +147,18 @@ void deriveModel(ModelIR &m) {
   const Function *structure = m.find("structure");
   assert(energy && structure && "energy model without `energy`/`structure`");
 
-  Function grad = makeGrad(m, *energy);
-  Function td = makeTimeDerivative(grad, *structure);
   m.laws.separable = m.stateSize > 0 && m.stateSize % 2 == 0 &&
                      isSeparable(*energy, m.stateSize / 2);
-  simplify(grad);
-  verifyOrDie(grad);
-  simplify(td);
-  verifyOrDie(td);
-  put(m, std::move(grad));
-  put(m, std::move(td));
+  Function grad = makeGrad(m, *energy);
+  Function td =
+      applyStructure(grad, 1, *structure, "time_derivative", "dudt");
+  Function dgrad = makeDiscreteGrad(m, *energy);
+  Function dtd = applyStructure(dgrad, 0, *structure,
+                                "discrete_time_derivative", "dudt");
+  finish(m, std::move(grad));
+  finish(m, std::move(td));
+  finish(m, std::move(dgrad));
+  finish(m, std::move(dtd));
 }
 
 } // namespace dgc::transforms

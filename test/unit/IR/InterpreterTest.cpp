@@ -139,15 +139,19 @@ TEST(Interpreter, DivDiffThresholdRule) {
   EXPECT_DOUBLE_EQ(at(q, 0.7, 0.7), std::cos(0.7));
   EXPECT_DOUBLE_EQ(at(qa, 0.7, 0.7), -std::sin(0.7) / 2);
   EXPECT_DOUBLE_EQ(at(qb, 0.7, 0.7), -std::sin(0.7) / 2);
-  // Below the threshold cbrt(eps) (1 + |m|): the series f'(m) + f'''(m) d^2/24.
-  double thr = std::cbrt(std::numeric_limits<double>::epsilon());
+  // Below the threshold (48 eps)^(1/5) (1 + |m|): the series
+  // f'(m) + f'''(m) d^2/24.
+  double thr = std::pow(48 * std::numeric_limits<double>::epsilon(), 0.2);
   double m = 0.7, d = 0.5 * thr * (1 + m);
   EXPECT_DOUBLE_EQ(at(q, m + d / 2, m - d / 2),
                    std::cos(m) - std::cos(m) * d * d / 24);
-  // Continuous across the threshold, to the accuracy the rule promises.
-  double dIn = 0.999 * thr * (1 + m), dOut = 1.001 * thr * (1 + m);
-  EXPECT_NEAR(at(q, m + dIn / 2, m - dIn / 2), at(q, m + dOut / 2, m - dOut / 2),
-              1e-9);
+  // On both sides of the threshold q is within 1e-12 of its closed form
+  // cos(m) sin(d/2) / (d/2) (for the rounded points actually used).
+  for (double s : {0.999, 1.001}) {
+    double x = m + s * thr * (1 + m) / 2, y = m - s * thr * (1 + m) / 2;
+    double h = (x - y) / 2;
+    EXPECT_NEAR(at(q, x, y), std::cos((x + y) / 2) * std::sin(h) / h, 1e-12);
+  }
   // Symmetric in (a, b); dq/da and dq/db swap.
   EXPECT_DOUBLE_EQ(at(q, 0.3, 1.1), at(q, 1.1, 0.3));
   EXPECT_DOUBLE_EQ(at(qa, 0.3, 1.1), at(qb, 1.1, 0.3));
@@ -160,3 +164,25 @@ TEST(Interpreter, DivDiffThresholdRule) {
 }
 
 } // namespace
+
+TEST(Interpreter, DivDiffOfPiecewiseLinearFunctionsIsExactAcrossTheKink) {
+  // relu and abs: close points straddling 0 must give the exact quotient
+  // (a series in derivatives would give the slope of one side), so the
+  // discrete chain rule f(a) - f(b) = q (a - b) holds at every pair.
+  for (Fn fn : {Fn::Relu, Fn::Abs}) {
+    Function f;
+    Builder b(f);
+    ValueId a = b.input("a", Shape{1});
+    ValueId c = b.input("b", Shape{1});
+    ValueId q = b.divdiff(fn, a, c);
+    ValueId qa = b.divdiff(fn, a, c, 1);
+    for (auto [x, y] : std::vector<std::pair<double, double>>{
+             {1e-9, -3e-9}, {2e-4, -1e-4}, {0.0, -1e-12}, {1.5, 1e-300},
+             {-2.0, -1e-8}, {0.0, 0.0}, {3.0, 3.0}}) {
+      double fx = evalFn(fn, 0, 0, x), fy = evalFn(fn, 0, 0, y);
+      double qv = eval(f, q, {{"a", {x}}, {"b", {y}}})[0];
+      EXPECT_DOUBLE_EQ(fx - fy, qv * (x - y)) << spelling(fn) << " " << x << " " << y;
+      EXPECT_TRUE(std::isfinite(eval(f, qa, {{"a", {x}}, {"b", {y}}})[0]));
+    }
+  }
+}
