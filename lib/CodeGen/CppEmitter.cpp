@@ -49,7 +49,7 @@ const char *const kModelNames[] = {
     "param_count", "workspace_size", "conserves_energy", "dissipates_energy",
     "conserves_mass", "separable", "state_names", "state_offsets",
     "state_sizes", "inner_weight", "param_names", "param_offsets",
-    "param_sizes", "param_nonneg"};
+    "param_sizes", "param_nonneg", "J", "e", "col", "j"};
 } // namespace
 
 std::string NameGen::sanitize(const std::string &in) {

@@ -42,6 +42,7 @@ public:
     emitMain();
     emitBatch();
     emitScalarOverload();
+    emitDenseJacobian();
     return s.workspaceSize;
   }
 
@@ -410,6 +411,63 @@ private:
         call += fmt::format(", {} + b * {}", outArgs[r],
                             f.type(f.results[r]).numel());
       out.line("{}, ws);", call);
+    }
+    out.line("}}");
+    out.blank();
+  }
+
+  /// For a Jacobian-vector product `X_jvp` (an input `w` and one result of
+  /// w's shape, a linear map of w), `X_jacobian` materialises the matrix:
+  /// row-major J with column j = X_jvp at w = e_j. Used for the dense
+  /// Newton Jacobian of small states; large states use the JVP itself.
+  void emitDenseJacobian() {
+    const std::string suffix = "_jvp";
+    if (f.name.size() <= suffix.size() ||
+        f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+        f.results.size() != 1)
+      return;
+    size_t wIndex = inValues.size();
+    for (size_t i = 0; i < inValues.size(); ++i)
+      if (f.op(inValues[i]).name == "w")
+        wIndex = i;
+    if (wIndex == inValues.size())
+      return;
+    const Shape &wt = f.type(inValues[wIndex]);
+    if (wt.rank() != 1 || f.type(f.results[0]) != wt)
+      return;
+    int64_t n = wt[0];
+    std::string base = f.name.substr(0, f.name.size() - suffix.size());
+    std::string sig = "const Params<T>& p";
+    std::string call = f.name + "(p";
+    for (size_t i = 0; i < inArgs.size(); ++i) {
+      if (i == wIndex) {
+        call += ", e.data()";
+        continue;
+      }
+      sig += ", const T* " + inArgs[i];
+      call += ", " + inArgs[i];
+    }
+    sig += ", T* J, Workspace<T>& ws";
+    call += ", col.data(), ws);";
+    out.line("/// The dense Jacobian of `{}` ({} x {}, row-major): column j is "
+             "`{}` at w = e_j.",
+             base, n, n, f.name);
+    out.line("template <class T>");
+    out.line("void {}_jacobian({}) {{", base, sig);
+    {
+      Printer::Indent in(out);
+      out.line("std::array<T, {}> e{{}};", n);
+      out.line("std::array<T, {}> col;", n);
+      out.line("for (std::int64_t j = 0; j < {}; ++j) {{", n);
+      {
+        Printer::Indent in2(out);
+        out.line("e[j] = T(1);");
+        out.line("{}", call);
+        out.line("e[j] = T(0);");
+        out.line("for (std::int64_t i = 0; i < {}; ++i)", n);
+        out.line("  J[i * {} + j] = col[i];", n);
+      }
+      out.line("}}");
     }
     out.line("}}");
     out.blank();

@@ -5,7 +5,10 @@
 // the gradient is taken in the model's inner product), `time_derivative`
 // (grad with `structure` inlined on it), `discrete_grad` (automatic discrete
 // differentiation, same weight) and `discrete_time_derivative` (G dgrad,
-// Gbar = G since every structure is state-independent); for a vector-field
+// Gbar = G since every structure is state-independent); for Newton on the
+// paper's Eq. 6, `newton_residual` F(v) = (v - u)/dt - G dgrad(u, v) and
+// `newton_jvp` (dF/dv) w by forward AD over it; and `time_derivative_jvp`
+// (d(G grad H)/du) w for the implicit midpoint rule; for a vector-field
 // model `time_derivative` is the vector field itself. The lowered functions
 // are simplified first (same signature and results), and every function is
 // verified before and after; a verifier failure is a compiler bug
@@ -13,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "IR/Builder.h"
+#include "IR/IR.h"
 #include "IR/Clone.h"
 #include "IR/Printer.h"
 #include "IR/Verifier.h"
@@ -118,6 +122,38 @@ Function applyStructure(const Function &f, size_t which,
   return td;
 }
 
+/// newton_residual: (u, v, dt, params) -> F(v) = (v - u) / dt - G dgrad H(u,
+/// v), the residual of the paper's Eq. 6 that Newton drives to zero.
+Function makeNewtonResidual(const Function &dtd) {
+  Function r = dtd;
+  r.name = "newton_residual";
+  Builder b(r);
+  ValueId u = r.findInput("u"), v = r.findInput("v");
+  assert(u >= 0 && v >= 0 && "discrete_time_derivative takes u and v");
+  ValueId dt = b.input("dt", Shape());
+  // Signature order: u, v, dt, then the parameters.
+  r.inputs.pop_back();
+  r.inputs.insert(r.inputs.begin() + 2, dt);
+  ValueId rate = b.mul(b.sub(v, u), b.map(Fn::Recip, dt));
+  r.results = {b.sub(rate, r.results[0])};
+  r.resultNames = {"F"};
+  return r;
+}
+
+/// `name`: the inputs of `f` and a tangent `w` (the shape of input `wrt`);
+/// result the Jacobian of f's first result with respect to `wrt` applied to
+/// w, by forward-mode AD of the IR (never finite differences).
+Function makeJvp(const Function &f, const std::string &wrt,
+                 const std::string &name) {
+  Function j = forwardAD(f, {wrt}, name);
+  ValueId w = j.findInput("t_" + wrt);
+  assert(w >= 0 && "forwardAD names its tangent t_<input>");
+  j.op(w).name = "w";
+  j.results = {j.results[f.results.size()]};
+  j.resultNames = {"Jw"};
+  return j;
+}
+
 void finish(ModelIR &m, Function f) {
   simplify(f);
   verifyOrDie(f);
@@ -138,9 +174,9 @@ void deriveModel(ModelIR &m) {
     Function td = *vf;
     td.name = "time_derivative";
     td.resultNames = {"dudt"};
-    simplify(td);
-    verifyOrDie(td);
-    put(m, std::move(td));
+    Function tdJvp = makeJvp(td, "u", "time_derivative_jvp");
+    finish(m, std::move(td));
+    finish(m, std::move(tdJvp));
     return;
   }
   const Function *energy = m.find("energy");
@@ -155,10 +191,16 @@ void deriveModel(ModelIR &m) {
   Function dgrad = makeDiscreteGrad(m, *energy);
   Function dtd = applyStructure(dgrad, 0, *structure,
                                 "discrete_time_derivative", "dudt");
+  Function residual = makeNewtonResidual(dtd);
+  Function newtonJvp = makeJvp(residual, "v", "newton_jvp");
+  Function tdJvp = makeJvp(td, "u", "time_derivative_jvp");
   finish(m, std::move(grad));
   finish(m, std::move(td));
+  finish(m, std::move(tdJvp));
   finish(m, std::move(dgrad));
   finish(m, std::move(dtd));
+  finish(m, std::move(residual));
+  finish(m, std::move(newtonJvp));
 }
 
 } // namespace dgc::transforms
