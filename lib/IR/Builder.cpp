@@ -42,9 +42,10 @@ ValueId Builder::append(Op op) {
   return static_cast<ValueId>(f.ops.size() - 1);
 }
 
-ValueId Builder::input(const std::string &name, Shape type) {
+ValueId Builder::input(const std::string &name, Shape type, bool param) {
   Op op = makeOp(OpKind::Input, std::move(type), {});
   op.name = name;
+  op.param = param;
   ValueId v = push(std::move(op));
   f.inputs.push_back(v);
   return v;

@@ -21,7 +21,8 @@ public:
   void setLoc(SourceLoc l) { loc = l; }
   SourceLoc currentLoc() const { return loc; }
 
-  ValueId input(const std::string &name, Shape type);
+  /// A function argument; `param` marks a model parameter.
+  ValueId input(const std::string &name, Shape type, bool param = false);
   ValueId constant(double value, Shape type = Shape());
 
   ValueId add(ValueId a, ValueId b);

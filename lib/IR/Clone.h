@@ -14,10 +14,11 @@
 
 namespace dgc::ir {
 
-/// Appends the ops of `callee` to `b`, with each of callee's inputs replaced
-/// by `args[name]`; returns the values of callee's results. Every callee
-/// input must be bound.
+/// Appends the ops of `callee` to `b`, with callee's i-th input (in
+/// `callee.inputs` order) replaced by `args[i]`; returns the values of
+/// callee's results. Positional, so inputs that share a name (a param
+/// called `x` beside the argument `x`) cannot be confused.
 std::vector<ValueId> inlineFunction(Builder &b, const Function &callee,
-                                    const std::map<std::string, ValueId> &args);
+                                    const std::vector<ValueId> &args);
 
 } // namespace dgc::ir

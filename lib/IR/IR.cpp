@@ -60,7 +60,22 @@ bool lookupFn(const std::string &s, Fn &out) {
 
 ValueId Function::findInput(const std::string &n) const {
   for (ValueId v : inputs)
-    if (op(v).name == n)
+    if (op(v).name == n && !op(v).param)
+      return v;
+  return -1;
+}
+
+ValueId Function::findInputRef(const std::string &ref) const {
+  const std::string prefix = "param:";
+  if (ref.compare(0, prefix.size(), prefix) == 0)
+    return findParamInput(ref.substr(prefix.size()));
+  ValueId v = findInput(ref);
+  return v >= 0 ? v : findParamInput(ref);
+}
+
+ValueId Function::findParamInput(const std::string &n) const {
+  for (ValueId v : inputs)
+    if (op(v).name == n && op(v).param)
       return v;
   return -1;
 }

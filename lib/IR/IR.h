@@ -59,6 +59,10 @@ struct Op {
   std::vector<int64_t> ints; ///< Slice/Pad bounds, MatMul flags, Stencil axis + offsets
   std::vector<double> reals; ///< Stencil coefficients
   std::string name;          ///< Input: argument name
+  /// Input: a model parameter (generated code reads it from Params by
+  /// `name`), as opposed to an argument such as the state. A flag, not a
+  /// naming rule, so a param may be called `u`, `v` or `w`.
+  bool param = false;
 
   SourceLoc loc; ///< where the user wrote what this op computes, if anywhere
 };
@@ -75,8 +79,14 @@ struct Function {
   const Op &op(ValueId v) const { return ops[static_cast<size_t>(v)]; }
   Op &op(ValueId v) { return ops[static_cast<size_t>(v)]; }
   const Shape &type(ValueId v) const { return op(v).type; }
-  /// The Input op named `name`, or -1.
+  /// The first non-parameter Input op named `name`, or -1.
   ValueId findInput(const std::string &name) const;
+  /// The parameter Input named `name`, or -1.
+  ValueId findParamInput(const std::string &name) const;
+  /// What passes' `wrt` lists name: `param:NAME` is the parameter NAME;
+  /// a plain NAME is the argument NAME, or the parameter NAME when no
+  /// argument has that name. -1 if none.
+  ValueId findInputRef(const std::string &ref) const;
 };
 
 //===----------------------------------------------------------------------===//

@@ -105,7 +105,8 @@ std::string printFunction(const Function &f) {
   fmt::memory_buffer out;
   std::vector<std::string> args, results;
   for (ValueId v : f.inputs)
-    args.push_back(fmt::format("%{}: {} {}", v, f.type(v).str(), f.op(v).name));
+    args.push_back(fmt::format("%{}: {} {}{}", v, f.type(v).str(),
+                               f.op(v).param ? "param " : "", f.op(v).name));
   for (size_t i = 0; i < f.results.size(); ++i)
     results.push_back(fmt::format(
         "%{} {}", f.results[i],

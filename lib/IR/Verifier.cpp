@@ -140,7 +140,7 @@ Shape builderType(const Function &f, const Op &op) {
   auto a = [&](size_t i) { return args[i]; };
   ValueId r = -1;
   switch (op.kind) {
-  case OpKind::Input: r = b.input(op.name, op.type); break;
+  case OpKind::Input: r = b.input(op.name, op.type, op.param); break;
   case OpKind::Const: r = b.constant(op.real, op.type); break;
   case OpKind::Add: r = b.add(a(0), a(1)); break;
   case OpKind::Sub: r = b.sub(a(0), a(1)); break;
@@ -207,7 +207,9 @@ std::string verify(const Function &f) {
     if (v < 0 || static_cast<size_t>(v) >= f.ops.size() ||
         f.op(v).kind != OpKind::Input)
       return fmt::format("@{}: input %{} is not an input op", f.name, v);
-    if (!listed.insert(v).second || !names.insert(f.op(v).name).second)
+    // Arguments and parameters are separate name spaces.
+    std::string key = (f.op(v).param ? "param:" : "arg:") + f.op(v).name;
+    if (!listed.insert(v).second || !names.insert(key).second)
       return fmt::format("@{}: input %{} listed twice", f.name, v);
   }
   for (size_t i = 0; i < f.ops.size(); ++i)

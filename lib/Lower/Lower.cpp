@@ -100,7 +100,7 @@ public:
     x = b.input(stateName, Shape{cm.stateSize});
     for (int p : params) {
       const ir::ParamInfo &info = cm.params[static_cast<size_t>(p)];
-      paramVals[p] = b.input(info.name, info.shape);
+      paramVals[p] = b.input(info.name, info.shape, /*param=*/true);
     }
   }
 

@@ -177,16 +177,6 @@ Symbol::Kind symbolKind(Decl::Kind k) {
   return Symbol::Kind::VectorField;
 }
 
-/// Names of the non-parameter arguments of generated functions (the state,
-/// the second state, the step, a tangent, a cotangent, the vector G acts on).
-bool isGeneratedArgumentName(const std::string &n) {
-  static const char *const names[] = {"u", "v", "x", "w", "dt", "seed"};
-  for (const char *r : names)
-    if (n == r)
-      return true;
-  return false;
-}
-
 void DeclChecker::collectNames() {
   for (size_t i = 0; i < ctx.model.decls.size(); ++i) {
     Decl &d = *ctx.model.decls[i];
@@ -194,16 +184,6 @@ void DeclChecker::collectNames() {
       continue;
     if (sema::isReservedName(d.name)) {
       ctx.error(d.nameLoc, fmt::format("'{}' is a reserved name", d.name));
-      continue;
-    }
-    // Parameters are arguments of the generated functions by name, beside
-    // the state and the solver's own arguments; those names are taken.
-    if (d.kind == Decl::Kind::Param && isGeneratedArgumentName(d.name)) {
-      ctx.error(d.nameLoc,
-                fmt::format("a param cannot be named '{}': generated "
-                            "functions take an argument of that name; "
-                            "rename the param",
-                            d.name));
       continue;
     }
     auto [it, inserted] =

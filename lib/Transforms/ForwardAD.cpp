@@ -42,7 +42,7 @@ Function forwardAD(const Function &f, const std::vector<std::string> &wrt,
   // One tangent input per differentiated input, of its shape.
   TangentTable t(b, f.ops.size());
   for (const std::string &w : wrt) {
-    ValueId v = f.findInput(w);
+    ValueId v = f.findInputRef(w);
     assert(v >= 0 && "forwardAD: differentiating with respect to a function "
                      "input that does not exist");
     assert(!t.active(v) && "forwardAD: an input named twice in wrt");

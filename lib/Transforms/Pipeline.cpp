@@ -105,15 +105,16 @@ Function applyStructure(const Function &f, size_t which,
   td.name = name;
   Builder b(td);
   assert(!structure.inputs.empty() && "structure has no argument");
-  std::map<std::string, ValueId> args;
+  std::vector<ValueId> args;
   for (size_t i = 0; i < structure.inputs.size(); ++i) {
     const Op &in = structure.op(structure.inputs[i]);
     if (i == 0) { // the vector G is applied to
-      args[in.name] = td.results[which];
+      args.push_back(td.results[which]);
       continue;
     }
-    ValueId v = td.findInput(in.name); // a parameter, shared by name
-    args[in.name] = v >= 0 ? v : b.input(in.name, in.type);
+    assert(in.param && "structure's later inputs are parameters");
+    ValueId v = td.findParamInput(in.name); // shared by name
+    args.push_back(v >= 0 ? v : b.input(in.name, in.type, /*param=*/true));
   }
   std::vector<ValueId> r = inlineFunction(b, structure, args);
   assert(r.size() == 1 && "structure returns one value");

@@ -60,7 +60,7 @@ Function reverseAD(const Function &f, int result,
   ValueId out = f.results[static_cast<size_t>(result)];
   std::vector<ValueId> wrtIds;
   for (const std::string &w : wrt) {
-    ValueId v = f.findInput(w);
+    ValueId v = f.findInputRef(w);
     assert(v >= 0 && "reverseAD: differentiating with respect to a "
                      "function input that does not exist");
     wrtIds.push_back(v);

@@ -39,6 +39,15 @@ inline void setResults(ir::Function &f, std::vector<ir::ValueId> r,
   f.resultNames = std::move(names);
 }
 
+/// Flags the inputs named like a parameter of `m` as parameters (the
+/// builders below create inputs by name, as lowering does with the flag).
+inline ir::ModelIR flagParams(ir::ModelIR m) {
+  for (ir::Function &f : m.functions)
+    for (ir::ValueId v : f.inputs)
+      f.op(v).param = m.findParam(f.op(v).name) != nullptr;
+  return m;
+}
+
 /// H(u) = sum(W2 tanh(W1 u + b1)) + 0.5 sum(u * u), u in R^2; `grad`
 /// returns H and dH/du written out by hand (reverse mode).
 inline ir::ModelIR mlpModel() {
@@ -84,7 +93,7 @@ inline ir::ModelIR mlpModel() {
     auto g = b.add(b.matmul(W1, zbar, true), u);
     setResults(f, {H, g}, {"H", "grad"});
   }
-  return m;
+  return flagParams(std::move(m));
 }
 
 /// KdV on n points: H = dx sum(-a/6 u^3 - b/2 ((Df u)^2 + (Db u)^2) / 2),
@@ -120,7 +129,7 @@ inline ir::ModelIR kdvModel(int64_t n, double len, double alpha, double beta) {
     auto dudt = b.stencil(g, 0, {-1, 1}, {-0.5 / dx, 0.5 / dx});
     setResults(f, {dudt}, {"dudt"});
   }
-  return m;
+  return flagParams(std::move(m));
 }
 
 /// y = sum(conv(K2, tanh(conv(K1, x) + expand(b1)))) with x = reshape(u),
@@ -157,7 +166,7 @@ inline ir::ModelIR convModel(int64_t n) {
     auto kbar2 = b.convW(z, x, 4); // even width
     setResults(f, {xbar, kbar, kbar2}, {"xbar", "kbar", "kbar4"});
   }
-  return m;
+  return flagParams(std::move(m));
 }
 
 /// One function per op family; together they use every op of Ops.def.
@@ -235,7 +244,7 @@ inline ir::ModelIR opsModel() {
                 b.matmul(A, x), b.matmul(A, y, true)},
                {"ab", "abt", "atb", "atbt", "ax", "aty"});
   }
-  return m;
+  return flagParams(std::move(m));
 }
 
 } // namespace dgc::test

@@ -132,11 +132,11 @@ TEST(Pipeline, MixedWeightsAndAStructureParameter) {
   Function s;
   Builder c(s);
   ValueId x = c.input("x", Shape{4});
-  ValueId g = c.input("g", Shape());
+  ValueId g = c.input("g", Shape(), /*param=*/true);
   m.functions.push_back(fn("structure", s, c.neg(c.add(x, c.mul(g, x))), "Gx"));
   transforms::deriveModel(m);
   const Function &td = *m.find("time_derivative");
-  ASSERT_GE(td.findInput("g"), 0) << printFunction(td);
+  ASSERT_GE(td.findParamInput("g"), 0) << printFunction(td);
   auto d = interpret(td, {{"u", {1, 2, 3, 4}}, {"g", {0.5}}});
   std::vector<double> want = {-1.5, -12, -18, -24};
   for (size_t i = 0; i < 4; ++i)
@@ -151,7 +151,7 @@ TEST(Pipeline, VectorFieldModel) {
   Function v;
   Builder b(v);
   ValueId u = b.input("u", Shape{2});
-  ValueId w = b.input("W", Shape{2, 2});
+  ValueId w = b.input("W", Shape{2, 2}, /*param=*/true);
   m.functions.push_back(
       fn("vectorfield", v, b.map(Fn::Tanh, b.matmul(w, u)), "F"));
   transforms::deriveModel(m);
