@@ -1,9 +1,10 @@
-# Two commands: `make test` and `make demo`. Everything else is CMake.
+# Three commands: `make test`, `make demo` and `make bench`. Everything else
+# is CMake.
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all build test demo deps clean
+.PHONY: all build test demo bench deps clean
 
 all: build
 
@@ -21,6 +22,12 @@ test: build
 
 demo: deps build
 	scripts/demo $(BUILD)
+
+# Google Benchmark: cost of the discrete gradient over the gradient
+# (docs/benchmarks.md). Pass flags with BENCH_ARGS=...
+bench: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target bench_discrete_grad
+	$(BUILD)/bench/bench_discrete_grad $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)
