@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
+#include "CxxInput.h"
 
 #include "AST/ASTDumper.h"
 #include "CodeGen/CppEmitter.h"
@@ -86,6 +87,9 @@ enum class Stop { Tokens, AST, IR };
 /// errors printed) on any user error.
 bool compileModels(const Options &opts, Stop stop, Compilation &c,
                    std::string *dump) {
+  if (isCxxInput(opts.input) && stop == Stop::IR)
+    return loadCxxModels({opts.input, opts.function, opts.structure,
+                          opts.grid, opts.cxxFlags}, c.sm, c.models);
   std::string err;
   uint32_t buf = c.sm.addFile(opts.input, err);
   if (buf == 0) {
@@ -296,6 +300,22 @@ int runEmit(const Options &opts) {
     text = codegen::emitHeader(c.models, eo);
   }
   return writeOrPrint(opts, text) ? 0 : 1;
+}
+
+} // namespace dgc::driver
+
+namespace dgc::driver {
+
+bool buildModels(const Options &opts, std::vector<ir::ModelIR> &out,
+                 std::string &headerText) {
+  Compilation c;
+  if (!compileModels(opts, Stop::IR, c, nullptr))
+    return false;
+  codegen::EmitOptions eo;
+  eo.sourceName = std::filesystem::path(opts.input).filename().string();
+  headerText = codegen::emitHeader(c.models, eo);
+  out = std::move(c.models);
+  return true;
 }
 
 } // namespace dgc::driver

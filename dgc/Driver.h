@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "IR/IR.h"
+
 #include <map>
 #include <string>
 #include <vector>
@@ -20,11 +22,19 @@ struct Options {
   std::string model;                  ///< --model, empty = every model
   std::string output;                 ///< -o, empty = stdout where allowed
   std::string stage;                  ///< emit: tokens|ast|ir|ddiff|sched|cpp
+  // C++ input (dgc/CxxInput.h): --function, --structure, --grid, -- FLAGS.
+  std::string function, structure, grid;
+  std::vector<std::string> cxxFlags;
 };
 
 int runCheck(const Options &opts);
 int runCompile(const Options &opts);
 int runEmit(const Options &opts);
+
+/// Runs the pipeline to the IR for `opts` (a .dg or C++ input) and emits
+/// the header; false when a user error was reported.
+bool buildModels(const Options &opts, std::vector<ir::ModelIR> &out,
+                 std::string &headerText);
 
 /// Writes `text` to `path` through a temporary file in the same folder.
 /// Returns false and prints an error on failure.

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
+#include "Simulate.h"
 
 #include "CxxFrontend/ClangVersion.h"
 
@@ -24,6 +25,10 @@ void addModelOptions(CLI::App *cmd, dgc::driver::Options &o) {
       ->allow_extra_args(false);
   cmd->add_option("--model", o.model,
                   "only this model of a file that holds several");
+  cmd->add_option("--function", o.function, "C++ input: the energy function");
+  cmd->add_option("--structure", o.structure, "C++ input: G (S, D, D2, -I)");
+  cmd->add_option("--grid", o.grid, "C++ input: periodic grid N,LENGTH");
+  cmd->add_option("cxxflags", o.cxxFlags, "C++ input: compiler flags after --");
 }
 
 } // namespace
@@ -56,6 +61,37 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"tokens", "ast", "ir", "ddiff", "sched", "cpp"}));
   emitCmd->add_option("-o", emit.output, "write to this file, not stdout");
 
+  dgc::driver::SimulateOptions sim;
+  CLI::App *simCmd = app.add_subcommand(
+      "simulate", "simulate a model with a structure-preserving or classical "
+                  "scheme and write the trajectory as .npy");
+  addModelOptions(simCmd, sim.model);
+  simCmd->add_option("--init", sim.init, "initial state U0.npy (state_size "
+                                         "or 1 x state_size)")
+      ->required();
+  simCmd->add_option("--dt", sim.dt, "time step")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  simCmd->add_option("--steps", sim.steps, "number of steps")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+  std::vector<std::string> schemes;
+  for (const char *const *s = dgc::driver::simulateSchemes(); *s; ++s)
+    schemes.push_back(*s);
+  simCmd->add_option("--scheme", sim.scheme, "integration scheme")
+      ->required()
+      ->check(CLI::IsMember(schemes));
+  simCmd->add_option("--params", sim.params,
+                     "parameters P.npy (flat, param_count); default: the "
+                     "initialisation from seed 0");
+  simCmd->add_option("--tol", sim.tol, "Newton tolerance (dg, "
+                                       "implicit_midpoint)");
+  simCmd->add_option("--rtol", sim.rtol, "dopri5 relative tolerance");
+  simCmd->add_option("--atol", sim.atol, "dopri5 absolute tolerance");
+  simCmd->add_option("-o", sim.output, "trajectory TRAJ.npy, (steps + 1) x "
+                                       "state_size float64")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -79,6 +115,8 @@ int main(int argc, char **argv) {
     return dgc::driver::runCompile(compile);
   if (*emitCmd)
     return dgc::driver::runEmit(emit);
+  if (*simCmd)
+    return dgc::driver::runSimulate(sim);
   std::fputs(app.help().c_str(), stdout);
   return 0;
 }

@@ -1,0 +1,34 @@
+//===- Simulate.h - `dgc simulate`: compile, cache, run ---------*- C++ -*-===//
+//
+// Part of dgc. Generates a model's header, compiles it with the runtime's
+// simulation program (runtime/tools/simulate_main.cpp) by the system C++
+// compiler into a cache keyed by everything that affects the binary, and
+// runs it. A second run with the same model and compiler reuses the binary.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "Driver.h"
+
+#include <string>
+
+namespace dgc::driver {
+
+struct SimulateOptions {
+  Options model;           ///< the input, --model, -D
+  std::string init;        ///< --init U0.npy
+  double dt = 0;           ///< --dt
+  long long steps = 0;     ///< --steps
+  std::string scheme;      ///< --scheme
+  std::string params;      ///< --params P.npy (optional)
+  std::string tol;         ///< --tol (Newton), as given
+  std::string rtol, atol;  ///< dopri5 tolerances, as given
+  std::string output;      ///< -o TRAJ.npy
+};
+
+int runSimulate(const SimulateOptions &opts);
+
+/// The schemes the runtime provides, for the command line's check.
+const char *const *simulateSchemes();
+
+} // namespace dgc::driver
