@@ -5,7 +5,8 @@
 // share a translation unit), then per model a namespace
 // `dgc_models::<Model>` with the model's constants and tables, `Params<T>`
 // (flat storage with one accessor per parameter), `Workspace<T>`,
-// `init_params`, and one function per IR function (EmitFunction.cpp). The
+// `init_params`, one function per IR function (EmitFunction.cpp), and a
+// `struct Model` naming all of it as one type for the runtime. The
 // contract is documented in lib/CodeGen/README.md. Output is deterministic.
 //
 //===----------------------------------------------------------------------===//
@@ -16,6 +17,7 @@
 #include <cassert>
 #include <cctype>
 #include <cmath>
+#include <set>
 
 #include "PrologueText.inc"
 
@@ -49,7 +51,14 @@ const char *const kModelNames[] = {
     "param_count", "workspace_size", "conserves_energy", "dissipates_energy",
     "conserves_mass", "separable", "state_names", "state_offsets",
     "state_sizes", "inner_weight", "param_names", "param_offsets",
-    "param_sizes", "param_nonneg", "J", "e", "col", "j"};
+    "param_sizes", "param_nonneg", "J", "e", "col", "j", "Model"};
+
+/// The functions generic runtime code asks about: `Model::has_<name>` is
+/// emitted for each of them, true or false.
+const char *const kModelFunctions[] = {
+    "energy", "grad", "time_derivative", "time_derivative_jvp",
+    "time_derivative_jacobian", "discrete_grad", "discrete_time_derivative",
+    "newton_residual", "newton_jvp", "newton_jacobian"};
 } // namespace
 
 std::string NameGen::sanitize(const std::string &in) {
@@ -158,6 +167,7 @@ public:
     out.blank();
     emitInit();
     out.raw(body.str());
+    emitModelStruct(ns);
     out.line("}} // namespace dgc_models::{}", ns);
     out.blank();
   }
@@ -222,6 +232,55 @@ private:
         out.line("const T* {}() const {{ return data.data() + {}; }}", n,
                  p.offset);
       }
+    }
+    out.line("}};");
+    out.blank();
+  }
+
+  /// `struct Model`: the namespace as a type for generic runtime code
+  /// (runtime/include/dgc/runtime): its constants, `has_<fn>` flags, the
+  /// Params/Workspace templates and static forwarders to every function.
+  void emitModelStruct(const std::string &ns) {
+    std::string q = "::dgc_models::" + ns + "::";
+    std::vector<std::string> fns = {"init_params"};
+    std::set<std::string> have;
+    for (const ir::Function &f : m.functions) {
+      have.insert(f.name);
+      fns.push_back(f.name);
+      fns.push_back(f.name + "_batch");
+      std::string jac = denseJacobianBase(f);
+      if (!jac.empty()) {
+        have.insert(jac + "_jacobian");
+        fns.push_back(jac + "_jacobian");
+      }
+    }
+    std::vector<std::string> flags(std::begin(kModelFunctions),
+                                   std::end(kModelFunctions));
+    for (const ir::Function &f : m.functions)
+      if (std::find(flags.begin(), flags.end(), f.name) == flags.end())
+        flags.push_back(f.name);
+    out.line("/// The model as a type for generic code (the runtime's schemes): "
+             "constants, has_<fn> flags and forwarders to the functions above.");
+    out.line("struct Model {{");
+    {
+      Printer::Indent in(out);
+      out.line("static constexpr const char* name = {}model_name;", q);
+      for (const char *c : {"state_size", "param_count", "workspace_size"})
+        out.line("static constexpr std::int64_t {} = {}{};", c, q, c);
+      out.line("static constexpr bool has_energy = {};", have.count("energy") > 0);
+      for (const char *c : {"conserves_energy", "dissipates_energy",
+                            "conserves_mass", "separable"})
+        out.line("static constexpr bool {} = {}{};", c, q, c);
+      out.line("static constexpr const std::array<double, state_size>& "
+               "inner_weight = {}inner_weight;", q);
+      out.line("template <class T> using ParamsT = Params<T>;");
+      out.line("template <class T> using WorkspaceT = Workspace<T>;");
+      for (const std::string &f : flags)
+        if (f != "energy")
+          out.line("static constexpr bool has_{} = {};", f, have.count(f) > 0);
+      for (const std::string &f : fns)
+        out.line("template <class... A> static decltype(auto) {}(A&&... a) "
+                 "{{ return {}{}(std::forward<A>(a)...); }}", f, q, f);
     }
     out.line("}};");
     out.blank();
@@ -292,6 +351,7 @@ std::string emitHeader(const std::vector<ir::ModelIR> &models,
   out.line("#include <cmath>");
   out.line("#include <cstdint>");
   out.line("#include <limits>");
+  out.line("#include <utility>");
   out.blank();
   out.line("#include <Eigen/Dense>");
   out.blank();

@@ -71,7 +71,8 @@ private:
     loopName.assign(f.ops.size(), "");
     for (ir::ValueId v : f.inputs) {
       const ir::Op &op = f.op(v);
-      if (m.findParam(op.name)) {
+      if (op.param) {
+        assert(m.findParam(op.name) && "parameter input without ParamInfo");
         paramInputs.push_back(v);
         continue;
       }
@@ -421,22 +422,14 @@ private:
   /// row-major J with column j = X_jvp at w = e_j. Used for the dense
   /// Newton Jacobian of small states; large states use the JVP itself.
   void emitDenseJacobian() {
-    const std::string suffix = "_jvp";
-    if (f.name.size() <= suffix.size() ||
-        f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) != 0 ||
-        f.results.size() != 1)
+    std::string base = denseJacobianBase(f);
+    if (base.empty())
       return;
-    size_t wIndex = inValues.size();
+    size_t wIndex = 0;
     for (size_t i = 0; i < inValues.size(); ++i)
       if (f.op(inValues[i]).name == "w")
         wIndex = i;
-    if (wIndex == inValues.size())
-      return;
-    const Shape &wt = f.type(inValues[wIndex]);
-    if (wt.rank() != 1 || f.type(f.results[0]) != wt)
-      return;
-    int64_t n = wt[0];
-    std::string base = f.name.substr(0, f.name.size() - suffix.size());
+    int64_t n = f.type(inValues[wIndex])[0];
     std::string sig = "const Params<T>& p";
     std::string call = f.name + "(p";
     for (size_t i = 0; i < inArgs.size(); ++i) {
@@ -503,6 +496,23 @@ private:
 };
 
 } // namespace
+
+std::string denseJacobianBase(const ir::Function &f) {
+  const std::string suffix = "_jvp";
+  if (f.name.size() <= suffix.size() ||
+      f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+      f.results.size() != 1)
+    return "";
+  for (ir::ValueId v : f.inputs) {
+    const ir::Op &op = f.op(v);
+    if (op.name != "w" || op.param)
+      continue;
+    const Shape &wt = f.type(v);
+    if (wt.rank() == 1 && f.type(f.results[0]) == wt)
+      return f.name.substr(0, f.name.size() - suffix.size());
+  }
+  return "";
+}
 
 int64_t emitFunction(Printer &out, const ir::ModelIR &m, const ir::Function &f,
                      const NameGen &modelNames) {

@@ -73,6 +73,11 @@ std::string literal(double v);
 /// The prologue's functor of `fn` (`dgc_rt::Tanh`).
 std::string fnFunctor(ir::Fn fn);
 
+/// For a Jacobian-vector product `X_jvp` (a non-parameter input `w` of rank
+/// 1 and one result of w's shape), the base name `X` of the dense
+/// `X_jacobian` emitFunction also writes; empty for any other function.
+std::string denseJacobianBase(const ir::Function &f);
+
 /// Emits `template <class T> void NAME(...)` for one IR function; returns
 /// its workspace size in elements. `params` tells which inputs are read from
 /// the Params struct.

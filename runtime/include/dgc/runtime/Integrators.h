@@ -1,0 +1,497 @@
+//===- Integrators.h - Time-stepping schemes over generated models -*- C++ -*-//
+//
+// Part of dgc's runtime. The schemes of the runtime contract, generic over a
+// generated `dgc_models::<M>::Model` (lib/CodeGen/README.md) and chosen by
+// name at run time: `dg` (the paper's Eq. 6, Newton on the generated
+// `newton_residual` from an explicit midpoint predictor), `implicit_midpoint`
+// ((v - u)/dt = f((u + v)/2), Newton with `time_derivative_jacobian`), `rk2`
+// (explicit midpoint), `rk4`, `dopri5` (Dormand-Prince 5(4) with adaptive
+// steps and its continuous extension for output at n*dt, or fixed steps) and
+// `leapfrog` (Stormer-Verlet, separable H only). A Stepper owns every buffer
+// it needs, so advancing a step does not allocate.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "dgc/runtime/Newton.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dgc::rt {
+
+enum class Scheme { DG, ImplicitMidpoint, RK2, RK4, Dopri5, Leapfrog };
+
+inline const char *schemeName(Scheme s) {
+  switch (s) {
+  case Scheme::DG: return "dg";
+  case Scheme::ImplicitMidpoint: return "implicit_midpoint";
+  case Scheme::RK2: return "rk2";
+  case Scheme::RK4: return "rk4";
+  case Scheme::Dopri5: return "dopri5";
+  case Scheme::Leapfrog: return "leapfrog";
+  }
+  return "?";
+}
+
+inline constexpr const char *kSchemeList =
+    "dg, implicit_midpoint, rk2, rk4, dopri5, leapfrog";
+
+/// The scheme called `name`; SimulationError naming the choices otherwise.
+inline Scheme parseScheme(const std::string &name) {
+  for (Scheme s : {Scheme::DG, Scheme::ImplicitMidpoint, Scheme::RK2,
+                   Scheme::RK4, Scheme::Dopri5, Scheme::Leapfrog})
+    if (name == schemeName(s))
+      return s;
+  throw SimulationError("unknown scheme '" + name + "' (expected one of " +
+                        kSchemeList + ")");
+}
+
+inline bool schemeUsesNewton(Scheme s) {
+  return s == Scheme::DG || s == Scheme::ImplicitMidpoint;
+}
+
+struct SchemeOptions {
+  Scheme scheme = Scheme::DG;
+  double dt = 1e-3;      ///< output step (and the step of fixed-step schemes)
+  NewtonOptions newton;  ///< dg, implicit_midpoint
+  double rtol = 1e-9;    ///< dopri5
+  double atol = 1e-12;   ///< dopri5
+  bool adaptive = true;  ///< dopri5: false takes one DP5 step per dt
+  int64_t maxInternalSteps = 100000000; ///< dopri5: total step budget
+};
+
+/// One scheme advancing a model's state by dt at a time.
+template <class T> class Stepper {
+public:
+  virtual ~Stepper() = default;
+  /// Starts a trajectory at `u0` (dopri5 keeps its own clock from here).
+  virtual void reset(const T *u0) { (void)u0; }
+  /// Replaces `u`, the state at step n, by the state at step n + 1.
+  virtual void advance(T *u, int64_t n) = 0;
+
+  int64_t newtonIterations = 0; ///< over all steps (implicit schemes)
+  int64_t internalSteps = 0;    ///< accepted steps (dopri5)
+  int64_t rejectedSteps = 0;    ///< rejected steps (dopri5)
+};
+
+namespace detail {
+
+/// State, parameters, workspace and step size shared by every scheme.
+template <class M, class T> class StepperBase : public Stepper<T> {
+public:
+  using Params = typename M::template ParamsT<T>;
+  using Workspace = typename M::template WorkspaceT<T>;
+  static constexpr int64_t N = M::state_size;
+  using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  using Map = Eigen::Map<Vec>;
+
+protected:
+  StepperBase(const Params &p, const SchemeOptions &o)
+      : p(p), opts(o), dt(static_cast<T>(o.dt)),
+        ws(std::make_unique<Workspace>()) {}
+
+  void f(const T *u, T *dudt) { M::time_derivative(p, u, dudt, *ws); }
+
+  const Params &p;
+  SchemeOptions opts;
+  T dt;
+  std::unique_ptr<Workspace> ws;
+};
+
+template <class M, class T> class RK2 final : public StepperBase<M, T> {
+  using B = StepperBase<M, T>;
+  typename B::Vec k1{B::N}, mid{B::N};
+
+public:
+  RK2(const typename B::Params &p, const SchemeOptions &o) : B(p, o) {}
+  void advance(T *u, int64_t) override {
+    typename B::Map x(u, B::N);
+    this->f(u, k1.data());
+    mid = x + (this->dt / T(2)) * k1;
+    this->f(mid.data(), k1.data());
+    x += this->dt * k1;
+  }
+};
+
+template <class M, class T> class RK4 final : public StepperBase<M, T> {
+  using B = StepperBase<M, T>;
+  typename B::Vec k1{B::N}, k2{B::N}, k3{B::N}, k4{B::N}, y{B::N};
+
+public:
+  RK4(const typename B::Params &p, const SchemeOptions &o) : B(p, o) {}
+  void advance(T *u, int64_t) override {
+    typename B::Map x(u, B::N);
+    const T h = this->dt;
+    this->f(u, k1.data());
+    y = x + (h / T(2)) * k1;
+    this->f(y.data(), k2.data());
+    y = x + (h / T(2)) * k2;
+    this->f(y.data(), k3.data());
+    y = x + h * k3;
+    this->f(y.data(), k4.data());
+    x += (h / T(6)) * (k1 + T(2) * k2 + T(2) * k3 + k4);
+  }
+};
+
+/// Newton's residual tolerance for a step from `u`: tol * (1 + |u|)/dt.
+template <class T>
+double residualTolerance(const NewtonSolver<T> &s, const T *u, int64_t n,
+                         T dt) {
+  T m = 0;
+  for (int64_t i = 0; i < n; ++i)
+    m = std::max(m, std::abs(u[i]));
+  return s.options().tol * (1.0 + static_cast<double>(m)) /
+         static_cast<double>(dt);
+}
+
+/// Paper Eq. 6: (v - u)/dt = G dgrad H(u, v), from an explicit midpoint
+/// predictor, with the generated residual, Jacobian and JVP.
+template <class M, class T> class DG final : public StepperBase<M, T> {
+  using B = StepperBase<M, T>;
+  typename B::Vec uOld{B::N}, k{B::N}, mid{B::N};
+  NewtonSolver<T> newton;
+
+  struct Problem {
+    DG &s;
+    void residual(const T *v, T *F) {
+      M::newton_residual(s.p, s.uOld.data(), v, &s.dt, F, *s.ws);
+    }
+    void jacobian(const T *v, T *J) {
+      M::newton_jacobian(s.p, s.uOld.data(), v, &s.dt, J, *s.ws);
+    }
+    void jvp(const T *v, const T *w, T *Jw) {
+      M::newton_jvp(s.p, s.uOld.data(), v, &s.dt, w, Jw, *s.ws);
+    }
+  };
+
+public:
+  DG(const typename B::Params &p, const SchemeOptions &o)
+      : B(p, o), newton(B::N, o.newton) {}
+  void advance(T *u, int64_t n) override {
+    typename B::Map x(u, B::N);
+    uOld = x;
+    this->f(u, k.data());
+    mid = uOld + (this->dt / T(2)) * k;
+    this->f(mid.data(), k.data());
+    x = uOld + this->dt * k;
+    Problem pr{*this};
+    this->newtonIterations += newton.solve(
+        pr, u, residualTolerance(newton, uOld.data(), B::N, this->dt), n + 1);
+  }
+};
+
+/// (v - u)/dt = f((u + v)/2): Newton with the Jacobian of f at the midpoint.
+template <class M, class T>
+class ImplicitMidpoint final : public StepperBase<M, T> {
+  using B = StepperBase<M, T>;
+  typename B::Vec uOld{B::N}, mid{B::N}, k{B::N};
+  NewtonSolver<T> newton;
+
+  struct Problem {
+    ImplicitMidpoint &s;
+    void midpoint(const T *v) {
+      s.mid = (s.uOld + Eigen::Map<const typename B::Vec>(v, B::N)) / T(2);
+    }
+    void residual(const T *v, T *F) {
+      midpoint(v);
+      s.f(s.mid.data(), s.k.data());
+      Eigen::Map<typename B::Vec>(F, B::N) =
+          (Eigen::Map<const typename B::Vec>(v, B::N) - s.uOld) / s.dt - s.k;
+    }
+    void jacobian(const T *v, T *J) {
+      midpoint(v);
+      M::time_derivative_jacobian(s.p, s.mid.data(), J, *s.ws);
+      for (int64_t i = 0; i < B::N * B::N; ++i)
+        J[i] *= T(-0.5);
+      for (int64_t i = 0; i < B::N; ++i)
+        J[i * B::N + i] += T(1) / s.dt;
+    }
+    void jvp(const T *v, const T *w, T *Jw) {
+      midpoint(v);
+      M::time_derivative_jvp(s.p, s.mid.data(), w, Jw, *s.ws);
+      for (int64_t i = 0; i < B::N; ++i)
+        Jw[i] = w[i] / s.dt - T(0.5) * Jw[i];
+    }
+  };
+
+public:
+  ImplicitMidpoint(const typename B::Params &p, const SchemeOptions &o)
+      : B(p, o), newton(B::N, o.newton) {}
+  void advance(T *u, int64_t n) override {
+    typename B::Map x(u, B::N);
+    uOld = x;
+    this->f(u, k.data()); // explicit Euler predictor
+    x = uOld + this->dt * k;
+    Problem pr{*this};
+    this->newtonIterations += newton.solve(
+        pr, u, residualTolerance(newton, uOld.data(), B::N, this->dt), n + 1);
+  }
+};
+
+/// Stormer-Verlet for u = (q, p) with q' = a(p), p' = b(q): half a kick,
+/// a drift, half a kick. Needs H = V(q) + T(p) and G = S.
+template <class M, class T> class Leapfrog final : public StepperBase<M, T> {
+  using B = StepperBase<M, T>;
+  static constexpr int64_t H = B::N / 2;
+  typename B::Vec k{B::N};
+
+public:
+  Leapfrog(const typename B::Params &p, const SchemeOptions &o) : B(p, o) {}
+
+  /// The generated `separable` flag looks at H only; check at u0 that f is
+  /// partitioned (dq'/dq = 0 and dp'/dp = 0), as it is for G = S.
+  void reset(const T *u0) override {
+    std::vector<T> J(B::N * B::N);
+    M::time_derivative_jacobian(this->p, u0, J.data(), *this->ws);
+    T big = 0, diag = 0;
+    for (int64_t i = 0; i < B::N; ++i)
+      for (int64_t j = 0; j < B::N; ++j) {
+        T a = std::abs(J[i * B::N + j]);
+        big = std::max(big, a);
+        if ((i < H) == (j < H))
+          diag = std::max(diag, a);
+      }
+    if (diag > T(1e-10) * (T(1) + big))
+      throw SimulationError(
+          "scheme leapfrog needs q' to depend on p only and p' on q only "
+          "(separable H with structure S); this model's time derivative "
+          "does not split that way");
+  }
+
+  void advance(T *u, int64_t) override {
+    const T h = this->dt;
+    this->f(u, k.data());
+    for (int64_t i = H; i < B::N; ++i)
+      u[i] += h / T(2) * k[i];
+    this->f(u, k.data());
+    for (int64_t i = 0; i < H; ++i)
+      u[i] += h * k[i];
+    this->f(u, k.data());
+    for (int64_t i = H; i < B::N; ++i)
+      u[i] += h / T(2) * k[i];
+  }
+};
+
+/// Dormand-Prince 5(4). Adaptive: steps of its own, controlled by
+/// rtol/atol, and the continuous extension of order 4 (Shampine's, as in
+/// Hairer's DOPRI5 and SciPy's RK45) gives the state at t = (n + 1) dt.
+/// Fixed: one step of size dt per output.
+template <class M, class T> class Dopri5 final : public StepperBase<M, T> {
+  using B = StepperBase<M, T>;
+  using Vec = typename B::Vec;
+  std::array<Vec, 7> K;
+  Vec kFirst; ///< K[0] of the last accepted step (K[0] moves on by FSAL)
+  Vec y, yPrev, ytmp, err;
+  double t = 0, tPrev = 0, h = 0, hLast = 0;
+
+  static constexpr double A[7][6] = {
+      {0, 0, 0, 0, 0, 0},
+      {1.0 / 5, 0, 0, 0, 0, 0},
+      {3.0 / 40, 9.0 / 40, 0, 0, 0, 0},
+      {44.0 / 45, -56.0 / 15, 32.0 / 9, 0, 0, 0},
+      {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729, 0, 0},
+      {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176,
+       -5103.0 / 18656, 0},
+      {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}};
+  /// 5th-order weights minus the embedded 4th-order ones.
+  static constexpr double E[7] = {71.0 / 57600,      0, -71.0 / 16695,
+                                  71.0 / 1920,       -17253.0 / 339200,
+                                  22.0 / 525,        -1.0 / 40};
+  /// Continuous extension: y(t + s h) = y + h sum_i K_i sum_j P[i][j] s^(j+1).
+  static constexpr double P[7][4] = {
+      {1, -8048581381.0 / 2820520608, 8663915743.0 / 2820520608,
+       -12715105075.0 / 11282082432},
+      {0, 0, 0, 0},
+      {0, 131558114200.0 / 32700410799, -68118460800.0 / 10900136933,
+       87487479700.0 / 32700410799},
+      {0, -1754552775.0 / 470086768, 14199869525.0 / 1410260304,
+       -10690763975.0 / 1880347072},
+      {0, 127303824393.0 / 49829197408, -318862633887.0 / 49829197408,
+       701980252875.0 / 199316789632},
+      {0, -282668133.0 / 205662961, 2019193451.0 / 616988883,
+       -1453857185.0 / 822651844},
+      {0, 40617522.0 / 29380423, -110615467.0 / 29380423,
+       69997945.0 / 29380423}};
+
+  /// One DP5 step of size hh from (t, y) with K[0] = f(y): new state in
+  /// ytmp, K[6] = f(ytmp), error estimate in err.
+  void stages(double hh) {
+    for (int s = 1; s < 7; ++s) {
+      ytmp = y;
+      for (int j = 0; j < s; ++j)
+        if (A[s][j] != 0)
+          ytmp += static_cast<T>(hh * A[s][j]) * K[j];
+      this->f(ytmp.data(), K[s].data());
+    }
+    err.setZero();
+    for (int s = 0; s < 7; ++s)
+      if (E[s] != 0)
+        err += static_cast<T>(hh * E[s]) * K[s];
+  }
+
+  double errorNorm() const {
+    double sum = 0;
+    for (int64_t i = 0; i < B::N; ++i) {
+      double sc = this->opts.atol +
+                  this->opts.rtol * std::max(std::abs(double(y[i])),
+                                             std::abs(double(ytmp[i])));
+      double e = double(err[i]) / sc;
+      sum += e * e;
+    }
+    return std::sqrt(sum / double(B::N));
+  }
+
+  /// Hairer's starting step size.
+  double initialStep() {
+    auto norm = [&](const Vec &v) {
+      double s = 0;
+      for (int64_t i = 0; i < B::N; ++i) {
+        double sc = this->opts.atol + this->opts.rtol * std::abs(double(y[i]));
+        s += (double(v[i]) / sc) * (double(v[i]) / sc);
+      }
+      return std::sqrt(s / double(B::N));
+    };
+    double d0 = norm(y), d1 = norm(K[0]);
+    double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
+    ytmp = y + static_cast<T>(h0) * K[0];
+    this->f(ytmp.data(), K[1].data());
+    err = K[1] - K[0];
+    double d2 = norm(err) / h0;
+    double dm = std::max(d1, d2);
+    double h1 = dm <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
+                            : std::pow(0.01 / dm, 1.0 / 5);
+    return std::min({100 * h0, h1, double(this->dt)});
+  }
+
+  /// Takes one accepted adaptive step (rejecting as often as needed).
+  void adaptiveStep(int64_t n) {
+    double facMax = 5;
+    for (;;) {
+      if (!(h >= 16 * std::numeric_limits<double>::epsilon() *
+                     std::max(1.0, std::abs(t))))
+        throw SimulationError("dopri5: step size underflow at t = " +
+                              std::to_string(t) + " (step " +
+                              std::to_string(n + 1) + ")");
+      if (this->internalSteps + this->rejectedSteps >=
+          this->opts.maxInternalSteps)
+        throw SimulationError("dopri5: more than " +
+                              std::to_string(this->opts.maxInternalSteps) +
+                              " internal steps (step " +
+                              std::to_string(n + 1) + ")");
+      stages(h);
+      double e = errorNorm();
+      if (e <= 1.0) {
+        tPrev = t;
+        hLast = h;
+        t += h;
+        yPrev = y;
+        y = ytmp;
+        kFirst = K[0];
+        K[0] = K[6]; // first stage of the next step (FSAL)
+        ++this->internalSteps;
+        double fac = e == 0 ? facMax : 0.9 * std::pow(e, -1.0 / 5);
+        h *= std::min(facMax, std::max(0.2, fac));
+        return;
+      }
+      ++this->rejectedSteps;
+      facMax = 1;
+      h *= std::max(0.2, 0.9 * std::pow(e, -1.0 / 5));
+    }
+  }
+
+public:
+  Dopri5(const typename B::Params &p, const SchemeOptions &o)
+      : B(p, o), kFirst(B::N), y(B::N), yPrev(B::N), ytmp(B::N),
+        err(B::N) {
+    for (Vec &k : K)
+      k.resize(B::N);
+  }
+
+  void reset(const T *u0) override {
+    y = Eigen::Map<const Vec>(u0, B::N);
+    t = tPrev = 0;
+    this->f(y.data(), K[0].data());
+    h = this->opts.adaptive ? initialStep() : double(this->dt);
+  }
+
+  void advance(T *u, int64_t n) override {
+    typename B::Map x(u, B::N);
+    if (!this->opts.adaptive) {
+      stages(double(this->dt));
+      y = ytmp;
+      K[0] = K[6];
+      ++this->internalSteps;
+      x = y;
+      return;
+    }
+    const double tOut = double(n + 1) * double(this->dt);
+    while (t < tOut)
+      adaptiveStep(n);
+    // Interpolate on [tPrev, t], the last accepted step: K[1..6] are its
+    // stages, kFirst its first.
+    double s = (tOut - tPrev) / hLast;
+    x = yPrev;
+    for (int i = 0; i < 7; ++i) {
+      double c = 0, sp = s;
+      for (int j = 0; j < 4; ++j, sp *= s)
+        c += P[i][j] * sp;
+      if (c != 0)
+        x += static_cast<T>(hLast * c) * (i == 0 ? kFirst : K[i]);
+    }
+  }
+};
+
+} // namespace detail
+
+/// The stepper of `opts.scheme` for model M with parameters `p` (kept by
+/// reference). Throws SimulationError when the scheme does not apply.
+template <class M, class T = double>
+std::unique_ptr<Stepper<T>>
+makeStepper(const typename M::template ParamsT<T> &p,
+            const SchemeOptions &opts) {
+  if (!(opts.dt > 0) || !std::isfinite(opts.dt))
+    throw SimulationError("the time step must be positive and finite");
+  switch (opts.scheme) {
+  case Scheme::DG:
+    if constexpr (M::has_newton_residual && M::has_newton_jacobian &&
+                  M::has_newton_jvp)
+      return std::make_unique<detail::DG<M, T>>(p, opts);
+    else
+      throw SimulationError("scheme dg needs an energy model (energy and "
+                            "structure); this model has a vector field only");
+  case Scheme::ImplicitMidpoint:
+    if constexpr (M::has_time_derivative_jacobian &&
+                  M::has_time_derivative_jvp)
+      return std::make_unique<detail::ImplicitMidpoint<M, T>>(p, opts);
+    else
+      throw SimulationError("scheme implicit_midpoint needs the Jacobian of "
+                            "the time derivative");
+  case Scheme::RK2:
+    return std::make_unique<detail::RK2<M, T>>(p, opts);
+  case Scheme::RK4:
+    return std::make_unique<detail::RK4<M, T>>(p, opts);
+  case Scheme::Dopri5:
+    if (opts.adaptive && !(opts.rtol >= 0 && opts.atol >= 0 &&
+                           opts.rtol + opts.atol > 0))
+      throw SimulationError("dopri5 needs rtol >= 0, atol >= 0, not both 0");
+    return std::make_unique<detail::Dopri5<M, T>>(p, opts);
+  case Scheme::Leapfrog:
+    if constexpr (M::separable && M::state_size % 2 == 0 &&
+                  M::has_time_derivative_jacobian)
+      return std::make_unique<detail::Leapfrog<M, T>>(p, opts);
+    else
+      throw SimulationError(
+          std::string("scheme leapfrog needs a separable energy H = V(q) + "
+                      "T(p); model ") +
+          M::name + " is not separable (use dg, implicit_midpoint or rk4)");
+  }
+  throw SimulationError("unknown scheme");
+}
+
+} // namespace dgc::rt

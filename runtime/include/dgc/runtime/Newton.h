@@ -1,0 +1,271 @@
+//===- Newton.h - Newton's method for the implicit schemes ------*- C++ -*-===//
+//
+// Part of dgc's runtime. Solves F(v) = 0 for the implicit schemes (the
+// discrete-gradient scheme of the paper's Eq. 6, the implicit midpoint rule)
+// with the Jacobian the generated code provides: dense Newton with Eigen's
+// partial-pivoting LU for small states, reusing one factorisation across
+// iterations and time steps while the residual keeps dropping fast
+// (simplified Newton) and refactoring otherwise; matrix-free Newton-Krylov
+// (restarted GMRES on the generated Jacobian-vector product) above a
+// state-size threshold. Convergence needs both a small residual and a small
+// last step; otherwise the solve is an error naming the time step, the
+// residual and the iteration count. Every buffer is sized at construction:
+// nothing allocates inside a solve.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <Eigen/Dense>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+namespace dgc::rt {
+
+/// A simulation that cannot go on (a scheme refused for the model, a state
+/// that became non-finite, a step-size underflow).
+struct SimulationError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Newton's method did not converge within its iteration limit.
+struct NewtonError : SimulationError {
+  NewtonError(int64_t step, double residual, double tolerance, int iterations)
+      : SimulationError(format(step, residual, tolerance, iterations)),
+        step(step), residual(residual), tolerance(tolerance),
+        iterations(iterations) {}
+
+  int64_t step;     ///< the time step being computed (1-based)
+  double residual;  ///< max-norm of F at the last iterate
+  double tolerance; ///< the residual tolerance it had to reach
+  int iterations;   ///< Newton iterations done
+
+private:
+  static std::string format(int64_t step, double r, double tol, int it) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "Newton's method did not converge at step %lld: residual "
+                  "%.3e (tolerance %.3e) after %d iterations",
+                  static_cast<long long>(step), r, tol, it);
+    return buf;
+  }
+};
+
+struct NewtonOptions {
+  /// Residual tolerance relative to the state's scale: the solve stops when
+  /// max|F| <= tol * (1 + max|u|) / dt. 0 picks the default of the scalar
+  /// type (1e-12 in double, 1e-5 in float).
+  double tol = 0;
+  /// Step tolerance: the last Newton step must satisfy
+  /// max|dv| <= stepTol * (1 + max|v|), or, with a Jacobian evaluated at the
+  /// current iterate, the residual must have stopped decreasing (the
+  /// round-off floor). 0 picks 1e-14 (double), 5e-6 (float): tight, since
+  /// the energy error of a dg step is about |grad H| times the error in v.
+  double stepTol = 0;
+  int maxIters = 50;
+  /// States larger than this use Newton-Krylov instead of a dense LU.
+  int64_t krylovThreshold = 400;
+  /// Simplified Newton: an old factorisation is kept while each iteration
+  /// reduces the residual by at least this factor.
+  double reuseRatio = 0.1;
+  /// GMRES: relative tolerance of each linear solve, restart length and
+  /// number of restarts.
+  double krylovTol = 1e-8;
+  int gmresRestart = 60;
+  int gmresMaxRestarts = 20;
+};
+
+/// Default residual and step tolerances of `T` (see NewtonOptions).
+template <class T> double defaultNewtonTol() {
+  return std::is_same_v<T, float> ? 1e-5 : 1e-12;
+}
+template <class T> double defaultNewtonStepTol() {
+  return std::is_same_v<T, float> ? 5e-6 : 1e-14;
+}
+
+/// Restarted GMRES(m) with modified Gram-Schmidt and Givens rotations, from
+/// x0 = 0. Buffers are sized at construction.
+template <class T> class Gmres {
+public:
+  using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
+
+  Gmres(int64_t n, int restart, int maxRestarts)
+      : m(static_cast<int>(std::min<int64_t>(restart, n))),
+        maxRestarts(maxRestarts), V(n, m + 1), H(m + 1, m), cs(m), sn(m),
+        g(m + 1), y(m), w(n) {}
+
+  /// Solves A x = b to |b - A x| <= relTol |b|, where apply(in, out) writes
+  /// A in to out. Returns the number of products with A.
+  template <class Apply>
+  int solve(Apply &&apply, const Vec &b, Vec &x, double relTol) {
+    x.setZero();
+    const T bnorm = b.norm();
+    if (bnorm == T(0))
+      return 0;
+    const T target = static_cast<T>(relTol) * bnorm;
+    int products = 0;
+    for (int restart = 0; restart <= maxRestarts; ++restart) {
+      if (restart == 0) {
+        w = b;
+      } else {
+        apply(x.data(), w.data());
+        ++products;
+        w = b - w;
+      }
+      T beta = w.norm();
+      if (beta <= target)
+        return products;
+      V.col(0) = w / beta;
+      g.setZero();
+      g(0) = beta;
+      int j = 0;
+      bool done = false;
+      while (j < m && !done) {
+        apply(V.col(j).data(), w.data());
+        ++products;
+        for (int i = 0; i <= j; ++i) {
+          H(i, j) = V.col(i).dot(w);
+          w -= H(i, j) * V.col(i);
+        }
+        H(j + 1, j) = w.norm();
+        if (H(j + 1, j) > T(0))
+          V.col(j + 1) = w / H(j + 1, j);
+        for (int i = 0; i < j; ++i) {
+          T t = cs(i) * H(i, j) + sn(i) * H(i + 1, j);
+          H(i + 1, j) = -sn(i) * H(i, j) + cs(i) * H(i + 1, j);
+          H(i, j) = t;
+        }
+        T d = std::hypot(H(j, j), H(j + 1, j));
+        cs(j) = d > T(0) ? H(j, j) / d : T(1);
+        sn(j) = d > T(0) ? H(j + 1, j) / d : T(0);
+        H(j, j) = d;
+        H(j + 1, j) = T(0);
+        g(j + 1) = -sn(j) * g(j);
+        g(j) = cs(j) * g(j);
+        ++j;
+        done = std::abs(g(j)) <= target || d == T(0);
+      }
+      y.head(j) = g.head(j);
+      H.topLeftCorner(j, j).template triangularView<Eigen::Upper>()
+          .solveInPlace(y.head(j));
+      x.noalias() += V.leftCols(j) * y.head(j);
+      if (done)
+        return products;
+    }
+    return products; // inexact: Newton's own test decides
+  }
+
+private:
+  int m, maxRestarts;
+  Mat V, H;
+  Vec cs, sn, g, y, w;
+};
+
+/// Newton's method for F(v) = 0 on states of a fixed size. `Problem` has
+///   void residual(const T* v, T* F);
+///   void jacobian(const T* v, T* J);            // dense dF/dv, row-major
+///   void jvp(const T* v, const T* w, T* Jw);    // (dF/dv) w
+/// and only the Jacobian (dense) or the JVP (Newton-Krylov) is called.
+template <class T> class NewtonSolver {
+public:
+  using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  using RowMat =
+      Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+  NewtonSolver(int64_t n, const NewtonOptions &o)
+      : n(n), opts(o), krylov(n > o.krylovThreshold), F(n), Fold(n),
+        delta(n), J(krylov ? 0 : n, krylov ? 0 : n), lu(krylov ? 0 : n),
+        gmres(krylov ? n : 1, o.gmresRestart, o.gmresMaxRestarts) {
+    if (opts.tol <= 0)
+      opts.tol = defaultNewtonTol<T>();
+    if (opts.stepTol <= 0)
+      opts.stepTol = defaultNewtonStepTol<T>();
+    if (opts.maxIters < 1)
+      opts.maxIters = 1;
+  }
+
+  const NewtonOptions &options() const { return opts; }
+  bool matrixFree() const { return krylov; }
+  /// Drops the kept factorisation (call when dt or the parameters change).
+  void invalidate() { haveLU = false; }
+  /// Max-norm of F at the last iterate of the last solve.
+  double lastResidual() const { return lastRes; }
+
+  /// Solves F(v) = 0 in place from the guess in `v` until
+  /// max|F| <= residualTol and the last step is below the step tolerance.
+  /// Returns the number of iterations; throws NewtonError (naming `step`)
+  /// when maxIters iterations do not reach both.
+  template <class Problem>
+  int solve(Problem &pr, T *v, double residualTol, int64_t step) {
+    Eigen::Map<Vec> x(v, n);
+    pr.residual(v, F.data());
+    T r = F.template lpNorm<Eigen::Infinity>();
+    lastRes = static_cast<double>(r);
+    if (r == T(0))
+      return 0;
+    int k = 0;
+    for (;;) {
+      if (k == opts.maxIters || !std::isfinite(static_cast<double>(r)))
+        throw NewtonError(step, static_cast<double>(r), residualTol, k);
+      bool fresh = false;
+      if (krylov) {
+        gmres.solve([&](const T *in, T *out) { pr.jvp(v, in, out); }, F,
+                    delta, opts.krylovTol);
+      } else {
+        if (!haveLU) {
+          pr.jacobian(v, J.data());
+          lu.compute(J);
+          haveLU = fresh = true;
+        }
+        delta.noalias() = lu.solve(F);
+      }
+      Fold = F;
+      x -= delta;
+      ++k;
+      pr.residual(v, F.data());
+      T rNew = F.template lpNorm<Eigen::Infinity>();
+      T stepNorm = delta.template lpNorm<Eigen::Infinity>();
+      T scale = T(1) + x.template lpNorm<Eigen::Infinity>();
+      // Converged: a small residual and either a small step or no more
+      // progress with a current Jacobian (the round-off floor).
+      bool smallStep = stepNorm <= static_cast<T>(opts.stepTol) * scale;
+      bool floor = (krylov || fresh) && !(rNew < T(0.5) * r);
+      if (rNew <= static_cast<T>(residualTol) && (smallStep || floor)) {
+        lastRes = static_cast<double>(rNew);
+        return k;
+      }
+      bool slow = !(rNew <= static_cast<T>(opts.reuseRatio) * r);
+      if (!krylov && !fresh && slow) {
+        // The kept factorisation no longer converges fast: refactor, and
+        // take the step back if it made things worse.
+        haveLU = false;
+        if (!(rNew < r)) {
+          x += delta;
+          F = Fold;
+          continue;
+        }
+      }
+      r = rNew;
+      lastRes = static_cast<double>(r);
+    }
+  }
+
+private:
+  int64_t n;
+  NewtonOptions opts;
+  bool krylov;
+  bool haveLU = false;
+  double lastRes = 0;
+  Vec F, Fold, delta;
+  RowMat J;
+  Eigen::PartialPivLU<RowMat> lu;
+  Gmres<T> gmres;
+};
+
+} // namespace dgc::rt

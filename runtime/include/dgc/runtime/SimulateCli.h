@@ -1,0 +1,224 @@
+//===- SimulateCli.h - The program behind `dgc simulate` --------*- C++ -*-===//
+//
+// Part of dgc's runtime. The command line of the simulation program that
+// `dgc simulate` compiles against a generated header (runtime/tools/
+// simulate_main.cpp): argument parsing, reading and checking the initial
+// state and parameters (.npy), running the scheme, writing the trajectory
+// atomically and printing the summary line. Any problem is one line
+// `error: ...` on stderr, exit status 1 and no output file. In a header so
+// that tests can call each piece without the program.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "dgc/runtime/Npy.h"
+#include "dgc/runtime/Simulate.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace dgc::rt {
+
+/// A bad command line or input file: the message is printed as `error: ...`.
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr const char *kSimulateUsage =
+    "usage: simulate --init U0.npy --dt DT --steps N --scheme SCHEME\n"
+    "                [--params P.npy] [--tol X] [--max-newton-iters K]\n"
+    "                [--rtol R] [--atol A] [--fixed-step] -o TRAJ.npy\n"
+    "schemes: dg, implicit_midpoint, rk2, rk4, dopri5, leapfrog\n";
+
+struct SimulateArgs {
+  std::string init, params, output;
+  double dt = 0;
+  int64_t steps = -1;
+  std::string scheme;
+  double tol = 0;      ///< Newton's relative tolerance (0: default)
+  int maxNewtonIters = 50;
+  double rtol = 1e-9, atol = 1e-12;
+  bool fixedStep = false; ///< dopri5 without step-size control
+  bool help = false;
+};
+
+namespace cli_detail {
+
+inline double parseDouble(const std::string &opt, const std::string &v) {
+  char *end = nullptr;
+  double d = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !std::isfinite(d))
+    throw InputError("option " + opt + " needs a number, got '" + v + "'");
+  return d;
+}
+
+inline int64_t parseInt(const std::string &opt, const std::string &v) {
+  char *end = nullptr;
+  long long i = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0')
+    throw InputError("option " + opt + " needs an integer, got '" + v + "'");
+  return i;
+}
+
+} // namespace cli_detail
+
+/// Parses argv; InputError for an unknown option, a missing value or a
+/// missing required option.
+inline SimulateArgs parseSimulateArgs(int argc, const char *const *argv) {
+  SimulateArgs a;
+  bool haveDt = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string opt = argv[i];
+    if (opt == "-h" || opt == "--help") {
+      a.help = true;
+      return a;
+    }
+    if (opt == "--fixed-step") {
+      a.fixedStep = true;
+      continue;
+    }
+    std::string value;
+    size_t eq = opt.find('=');
+    if (opt.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = opt.substr(eq + 1);
+      opt = opt.substr(0, eq);
+    } else {
+      if (i + 1 >= argc)
+        throw InputError("option " + opt + " needs a value");
+      value = argv[++i];
+    }
+    using namespace cli_detail;
+    if (opt == "--init")
+      a.init = value;
+    else if (opt == "--params")
+      a.params = value;
+    else if (opt == "-o" || opt == "--output")
+      a.output = value;
+    else if (opt == "--scheme")
+      a.scheme = value;
+    else if (opt == "--dt") {
+      a.dt = parseDouble(opt, value);
+      haveDt = true;
+    } else if (opt == "--steps")
+      a.steps = parseInt(opt, value);
+    else if (opt == "--tol")
+      a.tol = parseDouble(opt, value);
+    else if (opt == "--max-newton-iters")
+      a.maxNewtonIters = static_cast<int>(parseInt(opt, value));
+    else if (opt == "--rtol")
+      a.rtol = parseDouble(opt, value);
+    else if (opt == "--atol")
+      a.atol = parseDouble(opt, value);
+    else
+      throw InputError("unknown option '" + opt + "'");
+  }
+  if (a.init.empty())
+    throw InputError("missing --init U0.npy");
+  if (!haveDt)
+    throw InputError("missing --dt");
+  if (!(a.dt > 0))
+    throw InputError("--dt must be positive");
+  if (a.steps < 0)
+    throw InputError("missing --steps N (N >= 0)");
+  if (a.scheme.empty())
+    throw InputError("missing --scheme");
+  if (a.output.empty())
+    throw InputError("missing -o TRAJ.npy");
+  if (a.tol < 0 || a.rtol < 0 || a.atol < 0)
+    throw InputError("tolerances must be >= 0");
+  if (a.maxNewtonIters < 1)
+    throw InputError("--max-newton-iters must be >= 1");
+  return a;
+}
+
+/// Reads a .npy file, turning its errors into InputError.
+inline NpyArray readInput(const std::string &path, const char *what) {
+  try {
+    return readNpy(path);
+  } catch (const NpyError &e) {
+    throw InputError(std::string(what) + ": " + e.what());
+  }
+}
+
+inline void requireFinite(const NpyArray &a, const std::string &path,
+                          const char *what) {
+  for (size_t i = 0; i < a.data.size(); ++i)
+    if (!std::isfinite(a.data[i]))
+      throw InputError(std::string(what) + " " + path + " holds a " +
+                       (std::isnan(a.data[i]) ? "NaN" : "non-finite value") +
+                       " at element " + std::to_string(i));
+}
+
+/// The initial state: shape (state_size) or (1, state_size), float32 or
+/// float64, all finite.
+template <class M> std::vector<double> loadInitialState(const std::string &path) {
+  NpyArray a = readInput(path, "initial state");
+  const int64_t n = M::state_size;
+  bool ok = (a.shape.size() == 1 && a.shape[0] == n) ||
+            (a.shape.size() == 2 && a.shape[0] == 1 && a.shape[1] == n);
+  if (!ok) {
+    std::string s = "(";
+    for (size_t i = 0; i < a.shape.size(); ++i)
+      s += (i ? ", " : "") + std::to_string(a.shape[i]);
+    s += a.shape.size() == 1 ? ",)" : ")";
+    throw InputError("initial state " + path + " has shape " + s +
+                     "; model " + M::name + " needs (" + std::to_string(n) +
+                     ",) or (1, " + std::to_string(n) + ")");
+  }
+  requireFinite(a, path, "initial state");
+  return a.data;
+}
+
+/// The parameters: a flat float64 array of param_count values.
+template <class M>
+void loadParams(const std::string &path,
+                typename M::template ParamsT<double> &p) {
+  NpyArray a = readInput(path, "parameters");
+  if (a.float32)
+    throw InputError("parameters " + path + " are float32; expected float64");
+  if (a.shape.size() != 1 || a.shape[0] != M::param_count)
+    throw InputError("parameters " + path + " must be a flat array of " +
+                     std::to_string(M::param_count) + " values (model " +
+                     M::name + ")");
+  requireFinite(a, path, "parameters");
+  std::copy(a.data.begin(), a.data.end(), p.data.begin());
+}
+
+/// The whole program: returns the exit status. Summary on stdout, errors
+/// on stderr as one `error: ...` line.
+template <class M> int simulateMain(int argc, const char *const *argv) {
+  try {
+    SimulateArgs a = parseSimulateArgs(argc, argv);
+    if (a.help) {
+      std::fputs(kSimulateUsage, stdout);
+      return 0;
+    }
+    SchemeOptions opts;
+    opts.scheme = parseScheme(a.scheme);
+    opts.dt = a.dt;
+    opts.newton.tol = a.tol;
+    opts.newton.maxIters = a.maxNewtonIters;
+    opts.rtol = a.rtol;
+    opts.atol = a.atol;
+    opts.adaptive = !a.fixedStep;
+    std::vector<double> u0 = loadInitialState<M>(a.init);
+    auto params = std::make_unique<typename M::template ParamsT<double>>();
+    if (a.params.empty())
+      M::init_params(*params, 0);
+    else
+      loadParams<M>(a.params, *params);
+    Trajectory<double> tr = simulate<M, double>(*params, u0.data(), a.steps,
+                                                opts);
+    writeNpy<double>(a.output, {a.steps + 1, M::state_size},
+                     tr.states.data());
+    std::printf("%s\n", tr.stats.summary().c_str());
+    return 0;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
+
+} // namespace dgc::rt
