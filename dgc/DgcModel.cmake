@@ -1,15 +1,23 @@
-# dgc_add_model(TARGET file.dg [DEFINES NAME=VALUE ...])
+# dgc_add_model(TARGET source [DEFINES NAME=VALUE ...]
+#               [FUNCTION name] [STRUCTURE G] [GRID N,LENGTH] [CXXFLAGS flag ...])
 #
-# Runs `dgc compile` on file.dg at build time (again whenever the .dg file or
-# dgc changes) and gives TARGET, an INTERFACE library whose include path holds
-# the generated `<file>.hpp`, the way protobuf_generate does. Link TARGET and
-# `#include "<file>.hpp"`.
+# Runs `dgc compile` on `source` at build time (again whenever the source or
+# dgc changes) and gives TARGET, an INTERFACE library whose include path
+# holds the generated `<source name>.hpp`, the way protobuf_generate does.
+# Link TARGET and `#include "<source name>.hpp"`.
+#
+# `source` is a .dg model, or a C++ file with an energy function (the C++
+# front end): then FUNCTION names the function (or leave it out to take every
+# function annotated [[clang::annotate("dgc::energy")]]), STRUCTURE gives G
+# (S, D, D2, -I, "S - friction(0.1)", ...), GRID makes the state a periodic
+# field, and CXXFLAGS are passed to Clang.
 #
 # Inside this project the `dgc` target is used; elsewhere set DGC_EXECUTABLE.
 function(dgc_add_model target source)
-  cmake_parse_arguments(ARG "" "" "DEFINES" ${ARGN})
+  cmake_parse_arguments(ARG "" "FUNCTION;STRUCTURE;GRID" "DEFINES;CXXFLAGS" ${ARGN})
   get_filename_component(abs "${source}" ABSOLUTE)
   get_filename_component(base "${source}" NAME_WE)
+  get_filename_component(ext "${source}" LAST_EXT)
   set(outdir "${CMAKE_CURRENT_BINARY_DIR}/dgc_generated/${target}")
   set(out "${outdir}/${base}.hpp")
   if(TARGET dgc)
@@ -21,14 +29,34 @@ function(dgc_add_model target source)
   else()
     message(FATAL_ERROR "dgc_add_model: set DGC_EXECUTABLE to the dgc program")
   endif()
-  set(defs)
+  set(args)
   foreach(d IN LISTS ARG_DEFINES)
-    list(APPEND defs -D "${d}")
+    list(APPEND args -D "${d}")
   endforeach()
+  if(ext MATCHES "^\\.(cpp|cc|cxx)$")
+    if(NOT ARG_STRUCTURE)
+      message(FATAL_ERROR "dgc_add_model(${target}): a C++ source needs STRUCTURE")
+    endif()
+    if(ARG_FUNCTION)
+      list(APPEND args --function "${ARG_FUNCTION}")
+    endif()
+    # `=` form: a structure such as -I must not read as an option.
+    list(APPEND args "--structure=${ARG_STRUCTURE}")
+    if(ARG_GRID)
+      list(APPEND args --grid "${ARG_GRID}")
+    endif()
+  elseif(ARG_FUNCTION OR ARG_STRUCTURE OR ARG_GRID OR ARG_CXXFLAGS)
+    message(FATAL_ERROR "dgc_add_model(${target}): FUNCTION, STRUCTURE, GRID "
+                        "and CXXFLAGS apply to C++ sources only")
+  endif()
+  set(tail)
+  if(ARG_CXXFLAGS)
+    set(tail -- ${ARG_CXXFLAGS})
+  endif()
   add_custom_command(
     OUTPUT "${out}"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${outdir}"
-    COMMAND ${exe} compile "${abs}" ${defs} -o "${out}"
+    COMMAND ${exe} compile "${abs}" ${args} -o "${out}" ${tail}
     DEPENDS "${abs}" ${exe_dep}
     COMMENT "dgc compile ${source}"
     VERBATIM)

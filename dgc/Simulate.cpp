@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Simulate.h"
+#include "Process.h"
 
 #include <fmt/core.h>
 
@@ -19,11 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 namespace dgc::driver {
 
@@ -77,25 +74,6 @@ std::string compiler() {
   if (const char *e = std::getenv("CXX"))
     return e;
   return DGC_CXX;
-}
-
-/// Runs argv, inheriting stdio; returns the exit status (128 + signal when
-/// killed), or -1 if it could not start.
-int run(const std::vector<std::string> &argv) {
-  std::vector<char *> args;
-  for (const std::string &a : argv)
-    args.push_back(const_cast<char *>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0)
-    return -1;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return -1;
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 /// Builds (or finds) the simulation binary for `header`; "" on failure.
@@ -156,7 +134,7 @@ std::string buildSimulator(const std::string &header, const std::string &ns) {
     shell += "'" + q + "' ";
   }
   shell += "> '" + log.string() + "' 2>&1";
-  int rc = run({"/bin/sh", "-c", shell});
+  int rc = runProcess({"/bin/sh", "-c", shell});
   if (rc != 0) {
     fs::remove(tmp, ec);
     std::string text = readText(log);
@@ -221,7 +199,7 @@ int runSimulate(const SimulateOptions &opts) {
     argv.insert(argv.end(), {"--rtol", opts.rtol});
   if (!opts.atol.empty())
     argv.insert(argv.end(), {"--atol", opts.atol});
-  int rc = run(argv);
+  int rc = runProcess(argv);
   if (rc < 0) {
     userError("cannot run '" + binary + "'");
     return 1;

@@ -1,11 +1,12 @@
 //===- main.cpp - The dgc command line ------------------------------------===//
 //
-// Part of dgc. Subcommands (CLI11): check, compile, emit. Later issues add
-// dataset, simulate, train and eval. Usage errors (an unknown flag, a missing
+// Part of dgc. Subcommands (CLI11): check, compile, emit, simulate, dataset.
+// Later issues add train and eval. Usage errors (an unknown flag, a missing
 // argument) print one message and exit with status 2; errors in the model
 // exit with status 1.
 //
 //===----------------------------------------------------------------------===//
+#include "Dataset.h"
 #include "Driver.h"
 #include "Simulate.h"
 
@@ -92,6 +93,25 @@ int main(int argc, char **argv) {
                                        "state_size float64")
       ->required();
 
+  std::string dsName, dsOut, dsSeed, dsSeries;
+  bool dsForce = false;
+  CLI::App *dsCmd = app.add_subcommand(
+      "dataset", "generate one of the paper's datasets (.npy + dataset.json)");
+  dsCmd->add_option("name", dsName, "the dataset")->required()->check(
+      CLI::IsMember([] {
+        std::vector<std::string> v;
+        for (const char *const *n = dgc::driver::datasetNames(); *n; ++n)
+          v.push_back(*n);
+        return v;
+      }()));
+  dsCmd->add_option("-o", dsOut, "output folder (must not exist or be "
+                                 "empty, unless --force)")->required();
+  dsCmd->add_option("--seed", dsSeed, "NumPy seed (mass-spring, pendulum, "
+                                      "two-body: the trial seed; default 0)");
+  dsCmd->add_option("--series", dsSeries, "number of series / trajectories "
+                                          "/ orbits (smaller sets for tests)");
+  dsCmd->add_flag("--force", dsForce, "replace a non-empty output folder");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -117,6 +137,13 @@ int main(int argc, char **argv) {
     return dgc::driver::runEmit(emit);
   if (*simCmd)
     return dgc::driver::runSimulate(sim);
+  if (*dsCmd) {
+    std::vector<std::string> extra;
+    if (!dsSeed.empty()) extra.insert(extra.end(), {"--seed", dsSeed});
+    if (!dsSeries.empty()) extra.insert(extra.end(), {"--series", dsSeries});
+    if (dsForce) extra.push_back("--force");
+    return dgc::driver::runDataset(dsName, dsOut, extra);
+  }
   std::fputs(app.help().c_str(), stdout);
   return 0;
 }

@@ -117,8 +117,12 @@ public:
     unsigned id = diags.getCustomDiagID(DiagnosticsEngine::Error, "%0");
     diags.Report(loc, id) << msg;
     unsigned note = diags.getCustomDiagID(DiagnosticsEngine::Note, "%0");
+    // Where the failing code was inlined from, outermost call last; a call
+    // site repeated by recursion is shown once.
+    std::set<unsigned> shown;
     for (auto it = callSites.rbegin(); it != callSites.rend(); ++it)
-      diags.Report(*it, note) << "inlined into the energy from here";
+      if (shown.insert(it->getRawEncoding()).second)
+        diags.Report(*it, note) << "inlined into the energy from here";
     throw Abort{};
   }
   [[noreturn]] void fail(const Stmt *s, const std::string &msg) {
@@ -151,7 +155,7 @@ private:
            "the energy function must take the state as its only parameter "
            "(it has " + std::to_string(fd->getNumParams()) + ")");
     const ParmVarDecl *p = fd->getParamDecl(0);
-    int64_t n = stateParamSize(fd, p);
+    int64_t n = stateParamSize(fd, p, knownSize);
     if (knownSize > 0 && n > 0 && n != knownSize)
       fail(p->getLocation(), "the state '" + p->getNameAsString() + "' has " +
                                  std::to_string(n) + " elements but --grid "
@@ -197,7 +201,8 @@ private:
     b.function().resultNames = {"H"};
   }
 
-  int64_t stateParamSize(const FunctionDecl *fd, const ParmVarDecl *p) {
+  int64_t stateParamSize(const FunctionDecl *fd, const ParmVarDecl *p,
+                         int64_t knownSize) {
     QualType t = p->getType().getNonReferenceType().getCanonicalType();
     std::string kind;
     int64_t n = 0;
@@ -220,6 +225,8 @@ private:
       return static_cast<int64_t>(at->getSize().getZExtValue());
     }
     if (stdContainer(t, kind, n)) {
+      if (n < 0 && knownSize > 0)
+        return knownSize;
       if (n < 0)
         fail(p->getLocation(),
              "the size of 'std::span' state '" + p->getNameAsString() +
@@ -323,7 +330,10 @@ private:
   }
 
   bool evalCond(const Expr *e, const char *what) {
+    const char *outer = condWhat;
+    condWhat = what;
     Val v = eval(e);
+    condWhat = outer;
     if (v.k == Val::K::Dyn)
       fail(e, std::string(what) +
                   " depends on the state: dgc supports only compile-time "
@@ -914,6 +924,10 @@ private:
       return u->isPrefix() ? nv : old;
     }
     case UO_Deref:
+      if (const auto *pa = dyn_cast<BinaryOperator>(
+              u->getSubExpr()->IgnoreParenImpCasts()))
+        fail(pa, "pointer arithmetic is not supported: index the array as "
+                 "u[i]");
       fail(u, "pointer dereference is not supported: index the array as "
               "u[i]");
     case UO_AddrOf:
@@ -1015,6 +1029,11 @@ private:
         return Val::ofDyn(b.map(ir::Fn::Recip, c.v));
       return Val::ofDyn(b.mul(asValue(a, s), b.map(ir::Fn::Recip, c.v)));
     case BO_LT: case BO_GT: case BO_LE: case BO_GE: case BO_EQ: case BO_NE:
+      if (condWhat)
+        fail(s, std::string(condWhat) +
+                    " depends on the state: dgc supports only compile-time "
+                    "conditions (control flow on the state has no discrete "
+                    "gradient)");
       fail(s, std::string("comparison '") +
                   BinaryOperator::getOpcodeStr(op).str() +
                   "' of a value that depends on the state: dgc supports only "
@@ -1255,6 +1274,7 @@ private:
   std::vector<SourceLocation> callSites;
   std::map<const VarDecl *, Val> globals;
   int64_t steps = 0;
+  const char *condWhat = nullptr; ///< the condition being evaluated, if any
 };
 
 } // namespace

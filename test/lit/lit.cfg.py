@@ -9,7 +9,7 @@ import lit.formats
 
 config.name = "dgc"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".dg", ".test"]
+config.suffixes = [".dg", ".test", ".cpp"]
 config.excludes = ["Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 
@@ -23,6 +23,9 @@ else:
     tools = config.llvm_tools_dir
     config.environment["PATH"] = os.pathsep.join([tools, config.environment.get("PATH", "")])
     config.substitutions.append(("%dgc", config.dgc_exe))
+    # `dgc simulate` caches compiled programs; keep the tests' cache in the
+    # build folder, not in the user's home.
+    config.environment["DGC_CACHE_DIR"] = os.path.join(config.dgc_obj_root, "test", "dgc-cache")
     config.substitutions.append(
         ("%FileCheck", os.path.join(tools, "FileCheck")
          + " --implicit-check-not=error: --implicit-check-not=warning:"))

@@ -1,0 +1,50 @@
+//===- Dataset.cpp - `dgc dataset`: the paper's datasets ------------------===//
+//
+// Part of dgc. dgc_dataset is looked up as $DGC_DATASET_PROGRAM, else next
+// to the running dgc (/proc/self/exe). It does the checks on the output
+// folder, the generation and the atomic write; its exit status is dgc's.
+//
+//===----------------------------------------------------------------------===//
+#include "Dataset.h"
+#include "Process.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace dgc::driver {
+
+namespace {
+const char *const kNames[] = {"kdv",      "ch",       "mass-spring",
+                              "pendulum", "two-body", "real-pendulum",
+                              nullptr};
+} // namespace
+
+const char *const *datasetNames() { return kNames; }
+
+int runDataset(const std::string &name, const std::string &outDir,
+               const std::vector<std::string> &extra) {
+  std::string program;
+  if (const char *e = std::getenv("DGC_DATASET_PROGRAM"))
+    program = e;
+  else if (std::string dir = selfDirectory(); !dir.empty())
+    program = dir + "/dgc_dataset";
+  std::error_code ec;
+  if (program.empty() || !std::filesystem::exists(program, ec)) {
+    std::fprintf(stderr,
+                 "dgc: error: the dataset program dgc_dataset is not next to "
+                 "dgc ('%s'); build the dgc_dataset target\n",
+                 program.c_str());
+    return 1;
+  }
+  std::vector<std::string> argv = {program, name, outDir};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  int rc = runProcess(argv);
+  if (rc < 0) {
+    std::fprintf(stderr, "dgc: error: cannot run '%s'\n", program.c_str());
+    return 1;
+  }
+  return rc;
+}
+
+} // namespace dgc::driver

@@ -1,0 +1,8 @@
+// RUN: not %dgc check %s --function H --structure S 2>&1 | FileCheck %s
+// A call to a function without a visible body cannot be differentiated.
+
+double external_potential(double q);
+double H(const double *u) {
+  // CHECK: :[[@LINE+1]]:24: error: call to 'external_potential', which has no body that dgc can see (dgc inlines calls, and knows tanh, exp, log, sin, cos, sqrt, pow(x, integer) and fabs/abs)
+  return u[1] * u[1] + external_potential(u[0]);
+}
