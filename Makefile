@@ -20,7 +20,9 @@ build: $(BUILD)/build.ninja
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-demo: deps build
+demo:
+	scripts/install-deps --extras
+	$(MAKE) build
 	scripts/demo $(BUILD)
 
 # Google Benchmark: cost of the discrete gradient over the gradient

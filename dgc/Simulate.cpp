@@ -96,7 +96,10 @@ std::string buildSimulator(const std::string &header, const std::string &ns) {
   for (const auto &e : fs::recursive_directory_iterator(include))
     if (e.is_regular_file())
       key += readText(e.path());
-  fs::path entry = cacheDir() / fmt::format("{}-{:016x}", ns, fnv1a(key));
+  std::string dirName = ns;
+  for (size_t pos; (pos = dirName.find("::")) != std::string::npos;)
+    dirName.replace(pos, 2, "-");
+  fs::path entry = cacheDir() / fmt::format("{}-{:016x}", dirName, fnv1a(key));
   fs::path binary = entry / "simulate";
   if (fs::exists(binary))
     return binary.string();

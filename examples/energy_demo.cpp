@@ -4,9 +4,13 @@
 // from kdv.dg and evaluates H and |grad H| on the paper's two-soliton initial
 // condition u0(x) = 2 k1^2 sech^2(k1 (x - c1)) + 2 k2^2 sech^2(k2 (x - c2)),
 // here with k1 = 1, k2 = 1.5, c1 = 2.5, c2 = 6 (experiments.md, KdV).
+// With a path argument it also writes that state as .npy, the initial state
+// of `make demo`'s simulations.
 //
 //===----------------------------------------------------------------------===//
 #include "kdv.hpp"
+
+#include "dgc/runtime/Npy.h"
 
 #include <cmath>
 #include <cstdio>
@@ -14,7 +18,7 @@
 
 namespace kdv = dgc_models::KdV;
 
-int main() {
+int main(int argc, char **argv) {
   constexpr double length = 10.0;
   const double dx = length / kdv::state_size;
   double u[kdv::state_size];
@@ -42,5 +46,9 @@ int main() {
   std::printf("  mass dx*sum u = %.12f\n", mass);
   std::printf("  |grad H|      = %.6f  (discrete L2)\n", std::sqrt(gnorm));
   std::printf("  |du/dt|       = %.6f  (du/dt = D grad H)\n", std::sqrt(dnorm));
+  if (argc > 1) {
+    dgc::rt::writeNpy<double>(argv[1], {kdv::state_size}, u);
+    std::printf("wrote the two-soliton state to %s\n", argv[1]);
+  }
   return 0;
 }
