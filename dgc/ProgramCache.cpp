@@ -1,0 +1,160 @@
+//===- ProgramCache.cpp - Runtime programs compiled per model -------------===//
+//
+// Part of dgc. The cache key is a 64-bit FNV-1a hash of the generated
+// header, the program's source and every runtime header, the compiler and
+// its flags; an entry is a folder holding the header and the binary.
+// Compilation writes a temporary name and renames it, so an interrupted
+// compile never leaves a broken entry. The cache is $DGC_CACHE_DIR, else
+// $XDG_CACHE_HOME/dgc, else ~/.cache/dgc; the runtime is $DGC_RUNTIME_DIR,
+// else the source tree dgc was built from; the compiler $CXX, else the one
+// that built dgc.
+//
+//===----------------------------------------------------------------------===//
+#include "ProgramCache.h"
+
+#include "Driver.h"
+#include "Process.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+#include <vector>
+
+namespace dgc::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void userError(const std::string &msg) {
+  std::fprintf(stderr, "dgc: error: %s\n", msg.c_str());
+}
+
+uint64_t fnv1a(const std::string &s, uint64_t h = 1469598103934665603ull) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string readText(const fs::path &p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+fs::path runtimeDir() {
+  if (const char *e = std::getenv("DGC_RUNTIME_DIR"))
+    return e;
+  return DGC_RUNTIME_DIR;
+}
+
+fs::path cacheDir() {
+  if (const char *e = std::getenv("DGC_CACHE_DIR"))
+    return e;
+  if (const char *x = std::getenv("XDG_CACHE_HOME"))
+    return fs::path(x) / "dgc";
+  if (const char *h = std::getenv("HOME"))
+    return fs::path(h) / ".cache" / "dgc";
+  return fs::temp_directory_path() / "dgc-cache";
+}
+
+std::string compiler() {
+  if (const char *e = std::getenv("CXX"))
+    return e;
+  return DGC_CXX;
+}
+
+std::string shellQuote(const std::string &a) {
+  std::string q = a;
+  size_t pos = 0;
+  while ((pos = q.find('\'', pos)) != std::string::npos) {
+    q.replace(pos, 1, "'\\''");
+    pos += 4;
+  }
+  return "'" + q + "'";
+}
+
+} // namespace
+
+std::string buildRuntimeProgram(const std::string &header,
+                                const std::string &ns,
+                                const std::string &tool) {
+  fs::path rt = runtimeDir();
+  fs::path mainSrc = rt / "tools" / (tool + "_main.cpp");
+  fs::path include = rt / "include";
+  if (!fs::exists(mainSrc)) {
+    userError("the dgc runtime is not at '" + rt.string() +
+              "' (set DGC_RUNTIME_DIR to the runtime folder)");
+    return "";
+  }
+  std::vector<std::string> flags = {"-std=c++20", "-O2", "-DNDEBUG",
+                                    "-pthread", "-I" + include.string(),
+                                    "-isystem", DGC_EIGEN_INCLUDE};
+  // Everything that affects the binary goes into the key.
+  std::string key = header + "\n" + readText(mainSrc) + "\n" + compiler();
+  for (const std::string &f : flags)
+    key += " " + f;
+  for (const auto &e : fs::recursive_directory_iterator(include))
+    if (e.is_regular_file())
+      key += e.path().string() + readText(e.path());
+  std::string dirName = ns;
+  for (size_t pos; (pos = dirName.find("::")) != std::string::npos;)
+    dirName.replace(pos, 2, "-");
+  fs::path entry =
+      cacheDir() / fmt::format("{}-{}-{:016x}", tool, dirName, fnv1a(key));
+  fs::path binary = entry / tool;
+  if (fs::exists(binary))
+    return binary.string();
+
+  std::error_code ec;
+  fs::create_directories(entry, ec);
+  if (ec) {
+    userError("cannot create the cache folder '" + entry.string() +
+              "': " + ec.message());
+    return "";
+  }
+  fs::path hpp = entry / "model.hpp";
+  if (!writeFileAtomic(hpp.string(), header))
+    return "";
+  fs::path tmp = entry / fmt::format("{}.tmp{}", tool, ::getpid());
+  fs::path log = entry / "compile.log";
+  std::vector<std::string> cmd = {compiler()};
+  cmd.insert(cmd.end(), flags.begin(), flags.end());
+  cmd.push_back(fmt::format("-DDGC_MODEL_HEADER=\"{}\"", hpp.string()));
+  cmd.push_back("-DDGC_MODEL_NS=" + ns);
+  cmd.push_back(mainSrc.string());
+  cmd.push_back("-o");
+  cmd.push_back(tmp.string());
+  std::fprintf(stderr, "dgc: compiling %s for %s (cached in %s)\n",
+               tool.c_str(), ns.c_str(), entry.string().c_str());
+  // The compiler's output goes to the log; it is shown only on failure.
+  std::string shell;
+  for (const std::string &a : cmd)
+    shell += shellQuote(a) + " ";
+  shell += "> " + shellQuote(log.string()) + " 2>&1";
+  int rc = runProcess({"/bin/sh", "-c", shell});
+  if (rc != 0) {
+    fs::remove(tmp, ec);
+    std::fprintf(stderr, "%s", readText(log).c_str());
+    userError(fmt::format("the C++ compiler failed on the generated code "
+                          "(exit {}); see {}",
+                          rc, log.string()));
+    return "";
+  }
+  fs::rename(tmp, binary, ec);
+  if (ec) {
+    userError("cannot install '" + binary.string() + "': " + ec.message());
+    return "";
+  }
+  return binary.string();
+}
+
+} // namespace dgc::driver

@@ -1,0 +1,22 @@
+//===- ProgramCache.h - Runtime programs compiled per model -----*- C++ -*-===//
+//
+// Part of dgc. `simulate`, `train` and `eval` each compile one of the
+// runtime's programs (runtime/tools/<tool>_main.cpp) against a model's
+// generated header with the system C++ compiler, into a cache keyed by a
+// hash of everything that affects the binary, and reuse it on later runs.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <string>
+
+namespace dgc::driver {
+
+/// Builds (or finds in the cache) runtime/tools/<tool>_main.cpp compiled
+/// with `header` for the model namespace `ns` (e.g. dgc_models::KdV).
+/// Returns the binary's path, or "" after printing an error.
+std::string buildRuntimeProgram(const std::string &header,
+                                const std::string &ns,
+                                const std::string &tool);
+
+} // namespace dgc::driver
