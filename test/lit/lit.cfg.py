@@ -32,3 +32,4 @@ else:
     config.substitutions.append(
         ("%cxx", "%s -std=c++20 -I%s" % (config.cxx, config.eigen_include)))
     config.substitutions.append(("%examples", os.path.join(config.dgc_src_root, "examples")))
+    config.substitutions.append(("%npy_diff", os.path.join(config.dgc_obj_root, "test", "tools", "npy_diff")))
