@@ -58,7 +58,8 @@ const char *const kModelNames[] = {
 const char *const kModelFunctions[] = {
     "energy", "grad", "time_derivative", "time_derivative_jvp",
     "time_derivative_jacobian", "discrete_grad", "discrete_time_derivative",
-    "newton_residual", "newton_jvp", "newton_jacobian"};
+    "newton_residual", "newton_jvp", "newton_jacobian", "train_dg",
+    "train_rk2", "train_rk4", "train_leapfrog", "time_derivative_vjp"};
 } // namespace
 
 std::string NameGen::sanitize(const std::string &in) {

@@ -50,10 +50,34 @@ void simplify(ir::Function &f);
 /// on u[0:half] alone or on u[half:] alone? (Separability.cpp)
 bool isSeparable(const ir::Function &energy, int64_t half);
 
+/// Training losses of one data pair (Losses.cpp), built from the model's
+/// derived functions (deriveModel adds them last). Each has inputs u1, u2
+/// (state), dt (scalar), then every model parameter in ModelIR::params
+/// order, and results L (scalar) and dparams (rank 1, paramCount elements,
+/// or 1 zero for a model without parameters): dL/dparams by reverse AD, each
+/// parameter's adjoint flattened at its ParamInfo::offset, zeros for
+/// parameters L does not use. L = mean_k (F - (u2 - u1)/dt)_k^2 with F:
+/// G dgrad H(u2, u1) (trainDG, "train_dg", paper Eq. 11, energy models);
+/// (uhat - u1)/dt with uhat one explicit midpoint step (trainRK2,
+/// "train_rk2") or classic RK4 step (trainRK4, "train_rk4") of
+/// time_derivative; or one kick-drift-kick leapfrog step of S grad H,
+/// friction ignored (trainLeapfrog, "train_leapfrog", separable models).
+ir::Function trainDG(const ir::ModelIR &m);
+ir::Function trainRK2(const ir::ModelIR &m);
+ir::Function trainRK4(const ir::ModelIR &m);
+ir::Function trainLeapfrog(const ir::ModelIR &m);
+
+/// time_derivative_vjp (Losses.cpp): inputs u, ybar (state), then every
+/// model parameter; results ubar = (df/du)^T ybar and dparams (flat as for
+/// the losses) = (df/dparams)^T ybar, f = time_derivative, by reverse AD.
+ir::Function timeDerivativeVjp(const ir::ModelIR &m);
+
 /// The pipeline (Pipeline.cpp): from `energy` and `structure` (or
 /// `vectorfield`) adds `grad` (u, params -> H, grad H in the model's inner
 /// product) and `time_derivative` (u, params -> G grad H or the vector
-/// field), simplified and verified; sets `laws.separable`.
+/// field), the discrete-gradient and Newton functions, the training losses
+/// and time_derivative_vjp, simplified and verified; sets
+/// `laws.separable`.
 void deriveModel(ir::ModelIR &m);
 
 } // namespace dgc::transforms

@@ -9,7 +9,10 @@
 // paper's Eq. 6, `newton_residual` F(v) = (v - u)/dt - G dgrad(u, v) and
 // `newton_jvp` (dF/dv) w by forward AD over it; and `time_derivative_jvp`
 // (d(G grad H)/du) w for the implicit midpoint rule; for a vector-field
-// model `time_derivative` is the vector field itself. The lowered functions
+// model `time_derivative` is the vector field itself. Last, from those, the
+// training losses with their parameter gradients (Losses.cpp: train_dg,
+// train_rk2, train_rk4, train_leapfrog for separable H; a vector-field model
+// gets train_rk2 and train_rk4) and time_derivative_vjp. The lowered functions
 // are simplified first (same signature and results), and every function is
 // verified before and after; a verifier failure is a compiler bug
 // and aborts with the verifier's message.
@@ -178,6 +181,9 @@ void deriveModel(ModelIR &m) {
     Function tdJvp = makeJvp(td, "u", "time_derivative_jvp");
     finish(m, std::move(td));
     finish(m, std::move(tdJvp));
+    finish(m, trainRK2(m));
+    finish(m, trainRK4(m));
+    finish(m, timeDerivativeVjp(m));
     return;
   }
   const Function *energy = m.find("energy");
@@ -202,6 +208,12 @@ void deriveModel(ModelIR &m) {
   finish(m, std::move(dtd));
   finish(m, std::move(residual));
   finish(m, std::move(newtonJvp));
+  finish(m, trainDG(m));
+  finish(m, trainRK2(m));
+  finish(m, trainRK4(m));
+  if (m.laws.separable)
+    finish(m, trainLeapfrog(m));
+  finish(m, timeDerivativeVjp(m));
 }
 
 } // namespace dgc::transforms
