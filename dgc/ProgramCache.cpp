@@ -98,6 +98,10 @@ std::string buildRuntimeProgram(const std::string &header,
   std::vector<std::string> flags = {"-std=c++20", "-O2", "-DNDEBUG",
                                     "-pthread", "-I" + include.string(),
                                     "-isystem", DGC_EIGEN_INCLUDE};
+  // train and eval read and write JSON (nlohmann-json).
+  std::string json = DGC_JSON_INCLUDE;
+  if (!json.empty() && json != "/usr/include")
+    flags.insert(flags.end(), {"-isystem", json});
   // Everything that affects the binary goes into the key.
   std::string key = header + "\n" + readText(mainSrc) + "\n" + compiler();
   for (const std::string &f : flags)

@@ -1,7 +1,7 @@
 //===- main.cpp - The dgc command line ------------------------------------===//
 //
-// Part of dgc. Subcommands (CLI11): check, compile, emit, simulate, dataset.
-// Later issues add train and eval. Usage errors (an unknown flag, a missing
+// Part of dgc. Subcommands (CLI11): check, compile, emit, simulate, dataset,
+// train, eval. Usage errors (an unknown flag, a missing
 // argument) print one message and exit with status 2; errors in the model
 // exit with status 1.
 //
@@ -9,6 +9,7 @@
 #include "Dataset.h"
 #include "Driver.h"
 #include "Simulate.h"
+#include "Train.h"
 
 #include "CxxFrontend/ClangVersion.h"
 
@@ -30,6 +31,54 @@ void addModelOptions(CLI::App *cmd, dgc::driver::Options &o) {
   cmd->add_option("--structure", o.structure, "C++ input: G (S, D, D2, -I)");
   cmd->add_option("--grid", o.grid, "C++ input: periodic grid N,LENGTH");
   cmd->add_option("cxxflags", o.cxxFlags, "C++ input: compiler flags after --");
+}
+
+/// `dgc train` and `dgc eval` (dgc/Train.h).
+std::pair<CLI::App *, CLI::App *>
+addTrainCommands(CLI::App &app, dgc::driver::TrainOptions &t,
+                 dgc::driver::EvalOptions &e) {
+  std::vector<std::string> trainSchemes, evalSchemes;
+  for (const char *const *s = dgc::driver::trainSchemes(); *s; ++s)
+    trainSchemes.push_back(*s);
+  for (const char *const *s = dgc::driver::simulateSchemes(); *s; ++s)
+    evalSchemes.push_back(*s);
+  CLI::App *tc = app.add_subcommand(
+      "train", "fit a model's parameters to a dataset (Adam, minibatches); "
+               "writes a checkpoint folder");
+  addModelOptions(tc, t.model);
+  tc->add_option("--data", t.data, "dataset folder (dgc dataset)")->required();
+  tc->add_option("--scheme", t.scheme, "training scheme")
+      ->required()
+      ->check(CLI::IsMember(trainSchemes));
+  tc->add_option("--iters", t.iters, "total Adam iterations")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+  tc->add_option("-o", t.output, "checkpoint folder PARAMS_DIR")->required();
+  tc->add_option("--batch", t.batch, "pairs per iteration (default: all)");
+  tc->add_option("--lr", t.lr, "learning rate (default 1e-3)");
+  tc->add_option("--seed", t.seed, "initialisation and batch seed (default 0)");
+  tc->add_option("--weight-decay", t.weightDecay, "L2 weight decay (default 0)");
+  tc->add_option("--dtype", t.dtype, "float or double (default double)")
+      ->check(CLI::IsMember({"float", "double"}));
+  tc->add_option("--threads", t.threads, "threads (default: all cores)");
+  tc->add_option("--checkpoint-every", t.checkpointEvery,
+                 "also checkpoint every K iterations");
+  tc->add_option("--resume", t.resume, "continue from this checkpoint folder");
+  tc->add_option("--log-every", t.logEvery,
+                 "progress line every K iterations when not on a terminal");
+  CLI::App *ec = app.add_subcommand(
+      "eval", "score trained parameters with the paper's metrics");
+  addModelOptions(ec, e.model);
+  ec->add_option("--params", e.params, "checkpoint folder (or flat P.npy)")
+      ->required();
+  ec->add_option("--data", e.data, "dataset folder (dgc dataset)")->required();
+  ec->add_option("--scheme", e.scheme, "prediction scheme")
+      ->required()
+      ->check(CLI::IsMember(evalSchemes));
+  ec->add_option("--train-scheme", e.trainScheme,
+                 "training scheme (default: the checkpoint's)");
+  ec->add_option("--json", e.json, "also write the metrics to this file");
+  return {tc, ec};
 }
 
 } // namespace
@@ -112,6 +161,10 @@ int main(int argc, char **argv) {
                                           "/ orbits (smaller sets for tests)");
   dsCmd->add_flag("--force", dsForce, "replace a non-empty output folder");
 
+  dgc::driver::TrainOptions trainOpts;
+  dgc::driver::EvalOptions evalOpts;
+  auto [trainCmd, evalCmd] = addTrainCommands(app, trainOpts, evalOpts);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -137,6 +190,10 @@ int main(int argc, char **argv) {
     return dgc::driver::runEmit(emit);
   if (*simCmd)
     return dgc::driver::runSimulate(sim);
+  if (*trainCmd)
+    return dgc::driver::runTrain(trainOpts);
+  if (*evalCmd)
+    return dgc::driver::runEval(evalOpts);
   if (*dsCmd) {
     std::vector<std::string> extra;
     if (!dsSeed.empty()) extra.insert(extra.end(), {"--seed", dsSeed});

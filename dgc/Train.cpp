@@ -1,0 +1,131 @@
+//===- Train.cpp - `dgc train` and `dgc eval`: compile, cache, run --------===//
+//
+// Part of dgc. Builds the runtime's `train` or `eval` program for the model
+// through the program cache (ProgramCache.h), as `dgc simulate` does, and
+// runs it with the user's arguments; its exit status is dgc's.
+//
+//===----------------------------------------------------------------------===//
+#include "Train.h"
+#include "Process.h"
+#include "ProgramCache.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace dgc::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char *const kTrainSchemes[] = {"dg", "rk2", "rk4", "dopri5", "leapfrog",
+                                     nullptr};
+
+void userError(const std::string &msg) {
+  std::fprintf(stderr, "dgc: error: %s\n", msg.c_str());
+}
+
+const ir::ModelIR *singleModel(const Options &o,
+                               std::vector<ir::ModelIR> &models,
+                               std::string &header) {
+  if (!buildModels(o, models, header))
+    return nullptr;
+  if (models.size() != 1) {
+    std::string names;
+    for (const ir::ModelIR &m : models)
+      names += (names.empty() ? "" : ", ") + m.name;
+    userError("'" + o.input + "' holds several models (" + names +
+              "); choose one with --model");
+    return nullptr;
+  }
+  return &models[0];
+}
+
+void addIf(std::vector<std::string> &argv, const char *opt,
+           const std::string &v) {
+  if (!v.empty())
+    argv.insert(argv.end(), {opt, v});
+}
+
+int runBinary(const std::string &binary, const std::vector<std::string> &argv) {
+  int rc = runProcess(argv);
+  if (rc < 0) {
+    userError("cannot run '" + binary + "'");
+    return 1;
+  }
+  return rc;
+}
+
+} // namespace
+
+const char *const *trainSchemes() { return kTrainSchemes; }
+
+int runTrain(const TrainOptions &opts) {
+  std::vector<ir::ModelIR> models;
+  std::string header;
+  const ir::ModelIR *m = singleModel(opts.model, models, header);
+  if (!m)
+    return 1;
+  if (opts.scheme == "dg" && m->kind == ir::ModelIR::Kind::VectorField) {
+    userError("scheme 'dg' (Eq. 6) needs an energy; model '" + m->name +
+              "' is a vector field (train it with rk2 or rk4)");
+    return 1;
+  }
+  if (opts.scheme == "leapfrog" && !m->laws.separable) {
+    userError("scheme 'leapfrog' needs a separable energy H = V(q) + T(p); "
+              "model '" + m->name + "' is not separable");
+    return 1;
+  }
+  if (!fs::is_regular_file(fs::path(opts.data) / "dataset.json")) {
+    userError("'" + opts.data + "' is not a dataset folder (no dataset.json; "
+              "make one with `dgc dataset NAME -o DIR`)");
+    return 1;
+  }
+  std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "train");
+  if (binary.empty())
+    return 1;
+  std::vector<std::string> argv = {binary,   "--data",  opts.data,
+                                   "--scheme", opts.scheme, "--iters",
+                                   std::to_string(opts.iters), "-o",
+                                   opts.output};
+  addIf(argv, "--batch", opts.batch);
+  addIf(argv, "--lr", opts.lr);
+  addIf(argv, "--seed", opts.seed);
+  addIf(argv, "--weight-decay", opts.weightDecay);
+  addIf(argv, "--dtype", opts.dtype);
+  addIf(argv, "--threads", opts.threads);
+  addIf(argv, "--checkpoint-every", opts.checkpointEvery);
+  addIf(argv, "--resume", opts.resume);
+  addIf(argv, "--log-every", opts.logEvery);
+  return runBinary(binary, argv);
+}
+
+int runEval(const EvalOptions &opts) {
+  std::vector<ir::ModelIR> models;
+  std::string header;
+  const ir::ModelIR *m = singleModel(opts.model, models, header);
+  if (!m)
+    return 1;
+  if (!fs::is_regular_file(fs::path(opts.data) / "dataset.json")) {
+    userError("'" + opts.data + "' is not a dataset folder (no dataset.json; "
+              "make one with `dgc dataset NAME -o DIR`)");
+    return 1;
+  }
+  std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "eval");
+  if (binary.empty())
+    return 1;
+  std::vector<std::string> argv = {binary,        "--params", opts.params,
+                                   "--data",      opts.data,  "--scheme",
+                                   opts.scheme};
+  addIf(argv, "--train-scheme", opts.trainScheme);
+  addIf(argv, "--json", opts.json);
+  return runBinary(binary, argv);
+}
+
+} // namespace dgc::driver

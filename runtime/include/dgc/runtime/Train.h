@@ -1,0 +1,511 @@
+//===- Train.h - Minibatch training of a generated model ---------*- C++ -*-===//
+//
+// Part of dgc's runtime. `Trainer<Model, T>` fits a model's parameters to
+// pairs (u_n, u_n+1, dt_n) with the protocol's loss (experiments.md 1.5):
+//
+//   L(theta) = mean over the batch of L_b,  dL/dtheta = mean of dL_b/dtheta,
+//
+// where L_b and its gradient come from the model's generated per-sample
+// function of the training scheme (`train_dg`, `train_rk2`, `train_rk4`,
+// `train_leapfrog`: (p, u1, u2, dt) -> (L, dparams), dparams flat in the
+// Params::data layout), or for `dopri5` from Dopri5Train.h (adaptive steps,
+// back-propagated through the accepted stages with the generated
+// `time_derivative_vjp`). A model without the scheme's function is refused.
+//
+// Each iteration draws a batch of `batch` distinct pairs with a seeded
+// std::mt19937_64 (a partial Fisher-Yates shuffle; the full set in order
+// when batch >= pairs), evaluates the batch in parallel on `threads`
+// threads (contiguous chunks; every thread owns its Workspace, a dparams
+// buffer and a double accumulator, allocated once; chunks are added in
+// thread order, so a run is bit-for-bit reproducible for a given seed and
+// thread count), and takes one Adam step (Adam.h), with `nonneg`
+// parameters projected after it.
+//
+// Checkpoints (a folder): `checkpoint.json` (the index, written last and
+// atomically) naming `params_<it>.npy`, `adam_m_<it>.npy`, `adam_v_<it>.npy`
+// and `loss_<it>.npy` (flat float64: parameters, Adam moments, the loss of
+// every iteration so far), plus the generator's state and the settings; and
+// `params.npy`, the latest parameters, for `dgc simulate --params`. A run
+// resumed from a checkpoint continues exactly as the uninterrupted run.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "dgc/runtime/Adam.h"
+#include "dgc/runtime/Dopri5Train.h"
+#include "dgc/runtime/Integrators.h"
+#include "dgc/runtime/Npy.h"
+#include "dgc/runtime/TrainData.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <numeric>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace dgc::rt {
+
+/// A problem with training (a scheme the model cannot train with, a bad
+/// checkpoint): printed as `error: ...`.
+struct TrainError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// The per-sample training functions a model provides, found with
+/// requires-expressions (a model namespace without them still compiles).
+template <class M, class T> struct TrainFns {
+  using P = typename M::template ParamsT<T>;
+  using W = typename M::template WorkspaceT<T>;
+  static constexpr bool dg = requires(const P &p, const T *x, T *y, W &w) {
+    M::train_dg(p, x, x, x, y, y, w);
+  };
+  static constexpr bool rk2 = requires(const P &p, const T *x, T *y, W &w) {
+    M::train_rk2(p, x, x, x, y, y, w);
+  };
+  static constexpr bool rk4 = requires(const P &p, const T *x, T *y, W &w) {
+    M::train_rk4(p, x, x, x, y, y, w);
+  };
+  static constexpr bool leapfrog =
+      requires(const P &p, const T *x, T *y, W &w) {
+        M::train_leapfrog(p, x, x, x, y, y, w);
+      };
+
+  /// dopri5 training back-propagates with time_derivative_vjp.
+  static constexpr bool dopri5 =
+      requires(const P &p, const T *x, T *y, W &w) {
+        M::time_derivative(p, x, y, w);
+        M::time_derivative_vjp(p, x, x, y, y, w);
+      };
+
+  static bool has(Scheme s) {
+    switch (s) {
+    case Scheme::DG: return dg;
+    case Scheme::RK2: return rk2;
+    case Scheme::RK4: return rk4;
+    case Scheme::Leapfrog: return leapfrog;
+    case Scheme::Dopri5: return dopri5;
+    case Scheme::ImplicitMidpoint: return false;
+    }
+    return false;
+  }
+
+  /// L (one value) and dparams (max(param_count, 1) values) of one pair.
+  static void call(Scheme s, const P &p, const T *u1, const T *u2,
+                   const T *dt, T *L, T *g, W &w) {
+    switch (s) {
+    case Scheme::DG:
+      if constexpr (dg) { M::train_dg(p, u1, u2, dt, L, g, w); return; }
+      break;
+    case Scheme::RK2:
+      if constexpr (rk2) { M::train_rk2(p, u1, u2, dt, L, g, w); return; }
+      break;
+    case Scheme::RK4:
+      if constexpr (rk4) { M::train_rk4(p, u1, u2, dt, L, g, w); return; }
+      break;
+    case Scheme::Leapfrog:
+      if constexpr (leapfrog) {
+        M::train_leapfrog(p, u1, u2, dt, L, g, w);
+        return;
+      }
+      break;
+    case Scheme::ImplicitMidpoint:
+    case Scheme::Dopri5:
+      break;
+    }
+    throw TrainError("no training function for this scheme");
+  }
+};
+
+/// The names, offsets, sizes and `nonneg` flags of a model's parameter
+/// tensors. `struct Model` does not carry them; the model namespace does
+/// (train_main.cpp passes them), and paramTableOf<M>() reads them from M
+/// when M has them (test models).
+struct ParamTable {
+  std::vector<std::string> names;
+  std::vector<int64_t> offsets, sizes;
+  std::vector<bool> nonneg;
+
+  template <class A, class B, class C, class D>
+  static ParamTable from(const A &n, const B &o, const C &s, const D &nn) {
+    ParamTable t;
+    for (size_t k = 0; k < n.size(); ++k) {
+      t.names.push_back(n[k]);
+      t.offsets.push_back(o[k]);
+      t.sizes.push_back(s[k]);
+      t.nonneg.push_back(nn[k]);
+    }
+    return t;
+  }
+};
+
+template <class M> ParamTable paramTableOf() {
+  if constexpr (requires {
+                  M::param_names;
+                  M::param_offsets;
+                  M::param_sizes;
+                  M::param_nonneg;
+                })
+    return ParamTable::from(M::param_names, M::param_offsets, M::param_sizes,
+                            M::param_nonneg);
+  else
+    return {};
+}
+
+inline constexpr const char *kTrainSchemes = "dg, rk2, rk4, leapfrog, dopri5";
+
+/// Checks that model M can be trained with scheme `s`; TrainError naming
+/// the reason otherwise.
+template <class M, class T> void checkTrainScheme(Scheme s) {
+  if (s == Scheme::ImplicitMidpoint)
+    throw TrainError("scheme implicit_midpoint is not a training scheme "
+                     "(expected one of " + std::string(kTrainSchemes) + ")");
+  if (TrainFns<M, T>::has(s))
+    return;
+  std::string why;
+  if (s == Scheme::DG && !M::has_energy)
+    why = " (Eq. 6 needs an energy model; this model is a vector field)";
+  else if (s == Scheme::Leapfrog && !M::separable)
+    why = " (leapfrog needs a separable energy H = V(q) + T(p))";
+  if (s == Scheme::Dopri5)
+    throw TrainError(std::string("model ") + M::name + " cannot be trained "
+                     "with scheme dopri5: its generated code has no "
+                     "time_derivative_vjp");
+  throw TrainError(std::string("model ") + M::name + " cannot be trained "
+                   "with scheme " + schemeName(s) + ": its generated code has "
+                   "no train_" + schemeName(s) + why);
+}
+
+struct TrainOptions {
+  Scheme scheme = Scheme::DG;
+  int64_t iters = 0;       ///< total iterations (a resumed run counts on)
+  int64_t batch = 1;       ///< pairs per iteration (>= pairs: full batch)
+  uint64_t seed = 0;       ///< parameter initialisation and batch draws
+  AdamOptions adam;
+  int threads = 1;
+  int64_t checkpointEvery = 0; ///< 0: only at the end
+};
+
+template <class M, class T> class Trainer {
+public:
+  using Params = typename M::template ParamsT<T>;
+  using Workspace = typename M::template WorkspaceT<T>;
+  static constexpr int64_t N = M::state_size;
+  static constexpr int64_t P = M::param_count > 0 ? M::param_count : 1;
+
+  Trainer(const PairSet &data, const TrainOptions &o,
+          ParamTable table = paramTableOf<M>())
+      : opts_(o), table_(std::move(table)), count_(data.count), params_(std::make_unique<Params>()),
+        adam_(P, o.adam), rng_(o.seed), perm_(static_cast<size_t>(data.count)) {
+    checkTrainScheme<M, T>(o.scheme);
+    if (data.stateSize != N)
+      throw TrainError("training pairs have state size " +
+                       std::to_string(data.stateSize) + "; model " + M::name +
+                       " has " + std::to_string(N));
+    if (count_ < 1)
+      throw TrainError("no training pairs");
+    if (o.batch < 1)
+      throw TrainError("the batch size must be >= 1");
+    u1_.assign(data.u1.begin(), data.u1.end());
+    u2_.assign(data.u2.begin(), data.u2.end());
+    dt_.assign(data.dt.begin(), data.dt.end());
+    M::init_params(*params_, o.seed);
+    for (size_t k = 0; k < table_.nonneg.size(); ++k)
+      if (table_.nonneg[k])
+        adam_.setNonneg(table_.offsets[k], table_.sizes[k]);
+    std::iota(perm_.begin(), perm_.end(), int64_t(0));
+    batch_ = std::min<int64_t>(o.batch, count_);
+    int nt = std::max(1, o.threads);
+    nt = static_cast<int>(std::min<int64_t>(nt, batch_));
+    workers_.resize(static_cast<size_t>(nt));
+    for (Worker &w : workers_) {
+      w.ws = std::make_unique<Workspace>();
+      w.g.assign(static_cast<size_t>(P), T(0));
+      w.acc.assign(static_cast<size_t>(P), 0.0);
+      if constexpr (TrainFns<M, T>::dopri5)
+        if (o.scheme == Scheme::Dopri5)
+          w.dopri5 = std::make_unique<Dopri5Loss<M, T>>();
+    }
+    grad_.assign(static_cast<size_t>(P), T(0));
+  }
+
+  Params &params() { return *params_; }
+  const Params &params() const { return *params_; }
+  int64_t iteration() const { return iteration_; }
+  int64_t batchSize() const { return batch_; }
+  int threads() const { return static_cast<int>(workers_.size()); }
+  const std::vector<double> &losses() const { return losses_; }
+  const Adam<T> &adam() const { return adam_; }
+  const TrainOptions &options() const { return opts_; }
+  /// The mean gradient of the last evaluated batch.
+  const std::vector<T> &gradient() const { return grad_; }
+
+  /// Mean loss and gradient (into gradient()) over pairs idx[0..n).
+  double evaluate(const int64_t *idx, int64_t n) {
+    const int nt = static_cast<int>(std::min<int64_t>(workers_.size(), n));
+    auto work = [&](int t) {
+      Worker &w = workers_[static_cast<size_t>(t)];
+      std::fill(w.acc.begin(), w.acc.end(), 0.0);
+      w.loss = 0;
+      const int64_t b0 = n * t / nt, b1 = n * (t + 1) / nt;
+      T L = 0;
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t j = idx[b];
+        if constexpr (TrainFns<M, T>::dopri5)
+          if (w.dopri5) {
+            (*w.dopri5)(*params_, u1_.data() + j * N, u2_.data() + j * N,
+                        dt_.data() + j, &L, w.g.data(), *w.ws);
+            w.loss += double(L);
+            for (int64_t i = 0; i < P; ++i)
+              w.acc[i] += double(w.g[i]);
+            continue;
+          }
+        TrainFns<M, T>::call(opts_.scheme, *params_, u1_.data() + j * N,
+                             u2_.data() + j * N, dt_.data() + j, &L,
+                             w.g.data(), *w.ws);
+        w.loss += double(L);
+        for (int64_t i = 0; i < P; ++i)
+          w.acc[i] += double(w.g[i]);
+      }
+    };
+    if (nt == 1) {
+      work(0);
+    } else {
+      std::vector<std::thread> pool;
+      pool.reserve(static_cast<size_t>(nt - 1));
+      for (int t = 1; t < nt; ++t)
+        pool.emplace_back(work, t);
+      work(0);
+      for (std::thread &th : pool)
+        th.join();
+    }
+    double loss = 0;
+    std::vector<double> &sum = workers_[0].acc;
+    loss = workers_[0].loss;
+    for (int t = 1; t < nt; ++t) {
+      loss += workers_[t].loss;
+      for (int64_t i = 0; i < P; ++i)
+        sum[i] += workers_[t].acc[i];
+    }
+    for (int64_t i = 0; i < P; ++i)
+      grad_[i] = T(sum[i] / double(n));
+    return loss / double(n);
+  }
+
+  /// One iteration: draw a batch, evaluate, Adam step. Returns the batch
+  /// loss at the parameters before the step.
+  double step() {
+    const int64_t B = batch_;
+    std::vector<std::pair<int64_t, int64_t>> &swaps = swaps_;
+    swaps.clear();
+    if (B < count_) {
+      for (int64_t i = 0; i < B; ++i) {
+        std::uniform_int_distribution<int64_t> pick(i, count_ - 1);
+        int64_t j = pick(rng_);
+        std::swap(perm_[i], perm_[j]);
+        swaps.emplace_back(i, j);
+      }
+    }
+    double loss = evaluate(perm_.data(), B);
+    // Undo the shuffle so the next draw starts from the identity again.
+    for (auto it = swaps.rbegin(); it != swaps.rend(); ++it)
+      std::swap(perm_[it->first], perm_[it->second]);
+    if (!std::isfinite(loss))
+      throw TrainError("the loss became non-finite at iteration " +
+                       std::to_string(iteration_ + 1) +
+                       " (try a smaller learning rate)");
+    adam_.step(params_->data.data(), grad_.data());
+    ++iteration_;
+    losses_.push_back(loss);
+    return loss;
+  }
+
+  // --- checkpoints ---------------------------------------------------------
+
+  static const char *dtypeName() {
+    return std::is_same_v<T, float> ? "float" : "double";
+  }
+
+  /// Writes a checkpoint into `dir` (created if needed); `extra` goes into
+  /// the index as is (the command line's settings, the dataset).
+  void saveCheckpoint(const std::string &dir, const nlohmann::json &extra,
+                      bool final) const {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+      throw TrainError("cannot create '" + dir + "': " + ec.message());
+    const std::string it = std::to_string(iteration_);
+    auto file = [&](const std::string &stem) { return stem + "_" + it + ".npy"; };
+    auto full = [&](const std::string &f) { return (fs::path(dir) / f).string(); };
+    std::vector<double> buf(static_cast<size_t>(P));
+    auto put = [&](const std::string &f, const T *src) {
+      for (int64_t i = 0; i < P; ++i)
+        buf[i] = double(src[i]);
+      writeNpy<double>(full(f), {P}, buf.data());
+    };
+    // The previous index's files, removed once the new index is in place.
+    std::vector<std::string> old;
+    {
+      std::ifstream in(full("checkpoint.json"));
+      if (in) {
+        try {
+          nlohmann::json j = nlohmann::json::parse(in);
+          for (auto &[k, v] : j.at("files").items())
+            old.push_back(v.template get<std::string>());
+        } catch (...) {
+        }
+      }
+    }
+    put(file("params"), params_->data.data());
+    put(file("adam_m"), adam_.m().data());
+    put(file("adam_v"), adam_.v().data());
+    writeNpy<double>(full(file("loss")), {int64_t(losses_.size())},
+                     losses_.data());
+    writeNpy<double>(full("params.npy"), {P}, paramsAsDouble().data());
+
+    nlohmann::json j = extra;
+    j["format"] = "dgc-checkpoint-1";
+    j["model"] = M::name;
+    j["state_size"] = N;
+    j["param_count"] = M::param_count;
+    j["dtype"] = dtypeName();
+    j["scheme"] = schemeName(opts_.scheme);
+    j["iteration"] = iteration_;
+    j["iters"] = opts_.iters;
+    j["batch"] = batch_;
+    j["seed"] = opts_.seed;
+    j["lr"] = opts_.adam.lr;
+    j["weight_decay"] = opts_.adam.weightDecay;
+    j["betas"] = {opts_.adam.beta1, opts_.adam.beta2};
+    j["eps"] = opts_.adam.eps;
+    j["threads"] = threads();
+    j["final"] = final;
+    j["loss"] = losses_.empty() ? nlohmann::json(nullptr)
+                                : nlohmann::json(losses_.back());
+    j["files"] = {{"params", file("params")},
+                  {"adam_m", file("adam_m")},
+                  {"adam_v", file("adam_v")},
+                  {"loss", file("loss")}};
+    std::ostringstream rs;
+    rs << rng_;
+    j["rng"] = rs.str();
+    nlohmann::json plist = nlohmann::json::array();
+    for (size_t k = 0; k < table_.names.size(); ++k)
+      plist.push_back({{"name", table_.names[k]},
+                       {"offset", table_.offsets[k]},
+                       {"size", table_.sizes[k]},
+                       {"nonneg", bool(table_.nonneg[k])}});
+    j["parameters"] = plist;
+    const std::string idx = full("checkpoint.json");
+    const std::string tmp = idx + ".tmp-dgc";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << j.dump(2) << "\n";
+      if (!out)
+        throw TrainError("cannot write '" + idx + "'");
+    }
+    if (std::rename(tmp.c_str(), idx.c_str()) != 0)
+      throw TrainError("cannot write '" + idx + "'");
+    for (const std::string &f : old)
+      if (f.find("_" + it + ".npy") == std::string::npos)
+        fs::remove(full(f), ec);
+  }
+
+  /// Restores parameters, Adam moments, iteration, losses and the
+  /// generator from the checkpoint in `dir`.
+  void loadCheckpoint(const std::string &dir) {
+    namespace fs = std::filesystem;
+    const std::string idx = (fs::path(dir) / "checkpoint.json").string();
+    std::ifstream in(idx);
+    if (!in)
+      throw TrainError("cannot resume: '" + dir + "' holds no checkpoint "
+                       "(checkpoint.json)");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const std::exception &e) {
+      throw TrainError(idx + ": " + e.what());
+    }
+    auto need = [&](const char *k) -> const nlohmann::json & {
+      if (!j.contains(k))
+        throw TrainError(idx + ": no '" + k + "'");
+      return j[k];
+    };
+    if (need("model").template get<std::string>() != M::name ||
+        need("param_count").template get<int64_t>() != M::param_count)
+      throw TrainError("cannot resume: the checkpoint in '" + dir +
+                       "' is of model " + j["model"].template get<std::string>() +
+                       ", not " + M::name);
+    if (need("dtype").template get<std::string>() != dtypeName())
+      throw TrainError("cannot resume: the checkpoint was trained in " +
+                       j["dtype"].template get<std::string>() + ", this run uses " +
+                       dtypeName());
+    if (need("scheme").template get<std::string>() != schemeName(opts_.scheme))
+      throw TrainError("cannot resume: the checkpoint was trained with "
+                       "scheme " + j["scheme"].template get<std::string>() +
+                       ", this run uses " + schemeName(opts_.scheme));
+    auto load = [&](const char *key, int64_t n) {
+      std::string f =
+          (fs::path(dir) / need("files").at(key).template get<std::string>()).string();
+      NpyArray a = readInput(f, "checkpoint");
+      if (a.shape.size() != 1 || a.shape[0] != n)
+        throw TrainError("checkpoint file " + f + " has the wrong size");
+      return a.data;
+    };
+    std::vector<double> p = load("params", P), m = load("adam_m", P),
+                        v = load("adam_v", P);
+    const int64_t it = need("iteration").template get<int64_t>();
+    std::vector<double> l = load("loss", it);
+    for (int64_t i = 0; i < P; ++i)
+      params_->data[i] = T(p[i]);
+    std::vector<T> mt(m.begin(), m.end()), vt(v.begin(), v.end());
+    adam_.restore(it, mt, vt);
+    iteration_ = it;
+    losses_ = l;
+    std::istringstream rs(need("rng").template get<std::string>());
+    rs >> rng_;
+    if (!rs)
+      throw TrainError(idx + ": bad generator state");
+  }
+
+  std::vector<double> paramsAsDouble() const {
+    std::vector<double> r(static_cast<size_t>(P));
+    for (int64_t i = 0; i < P; ++i)
+      r[i] = double(params_->data[i]);
+    return r;
+  }
+
+private:
+  struct Worker {
+    std::unique_ptr<Workspace> ws;
+    std::unique_ptr<Dopri5Loss<M, T>> dopri5; ///< scheme dopri5 only
+    std::vector<T> g;
+    std::vector<double> acc;
+    double loss = 0;
+  };
+
+  TrainOptions opts_;
+  ParamTable table_;
+  int64_t count_;
+  int64_t batch_ = 1;
+  std::unique_ptr<Params> params_;
+  Adam<T> adam_;
+  std::mt19937_64 rng_;
+  std::vector<int64_t> perm_;
+  std::vector<std::pair<int64_t, int64_t>> swaps_;
+  std::vector<T> u1_, u2_, dt_;
+  std::vector<Worker> workers_;
+  std::vector<T> grad_;
+  std::vector<double> losses_;
+  int64_t iteration_ = 0;
+};
+
+} // namespace dgc::rt

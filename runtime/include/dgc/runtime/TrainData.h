@@ -1,0 +1,181 @@
+//===- TrainData.h - Dataset folders of `dgc dataset` for training -*- C++ -*-//
+//
+// Part of dgc's runtime. Reads a folder written by `dgc dataset`
+// (runtime/tools/dataset/README.md): `dataset.json` says which of the six
+// datasets it is, the arrays are float64 .npy files. This header turns the
+// training arrays into pairs (u_n, u_n+1, dt_n) as the protocol
+// (shared/reference/experiments.md, 1.5 and sections 2-7) builds them:
+//
+//   kdv, ch                    train_u (S, K, N): consecutive states of a
+//                              series, dt = t[n+1] - t[n]
+//   mass-spring, pendulum,     train_x (S, K, N): the same
+//   two-body
+//   real-pendulum              train_pair_x1/x2/target/dt. Eq. 6 (dg) uses
+//                              (x1, x2, pair dt); explicit schemes step the
+//                              model over dt = 1/6 (quirk 2) and are scored
+//                              against the stored target, so their pair is
+//                              (x1, x1 + target/6, 1/6). Quirk 1 (the last
+//                              pair's target is dx_443) cannot be expressed
+//                              with Eq. 6's (u2 - u1)/dt and is replaced by
+//                              (x_554 - x_443)/dt for dg.
+//
+// A folder that lacks dataset.json or an array, or whose states do not have
+// the model's size, is refused with an InputError naming both.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "dgc/runtime/SimulateCli.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace dgc::rt {
+
+/// A dataset folder: its path, dataset.json and name.
+struct DatasetInfo {
+  std::string dir;
+  std::string name; ///< kdv, ch, mass-spring, pendulum, two-body, real-pendulum
+  nlohmann::json json;
+
+  bool isPde() const { return name == "kdv" || name == "ch"; }
+  bool isRealPendulum() const { return name == "real-pendulum"; }
+
+  std::string path(const std::string &array) const {
+    return (std::filesystem::path(dir) / (array + ".npy")).string();
+  }
+  bool has(const std::string &array) const {
+    return std::filesystem::exists(path(array));
+  }
+};
+
+inline DatasetInfo loadDatasetInfo(const std::string &dir) {
+  DatasetInfo d;
+  d.dir = dir;
+  std::filesystem::path j = std::filesystem::path(dir) / "dataset.json";
+  std::ifstream in(j);
+  if (!in)
+    throw InputError("'" + dir + "' is not a dataset folder (no dataset.json; "
+                     "make one with `dgc dataset NAME -o DIR`)");
+  try {
+    d.json = nlohmann::json::parse(in);
+    d.name = d.json.at("name").get<std::string>();
+  } catch (const std::exception &e) {
+    throw InputError(j.string() + ": not a valid dataset description (" +
+                     e.what() + ")");
+  }
+  static const char *const known[] = {"kdv",      "ch",       "mass-spring",
+                                      "pendulum", "two-body", "real-pendulum"};
+  bool ok = false;
+  for (const char *k : known)
+    ok = ok || d.name == k;
+  if (!ok)
+    throw InputError(j.string() + ": unknown dataset '" + d.name + "'");
+  return d;
+}
+
+inline std::string shapeString(const std::vector<int64_t> &s) {
+  std::string r = "(";
+  for (size_t i = 0; i < s.size(); ++i)
+    r += (i ? ", " : "") + std::to_string(s[i]);
+  return r + (s.size() == 1 ? ",)" : ")");
+}
+
+/// Reads `array` of the dataset; InputError when it is missing, when its
+/// rank is not `rank`, or (stateSize > 0) when its last extent is not the
+/// model's state size.
+inline NpyArray readDatasetArray(const DatasetInfo &d, const std::string &array,
+                                 size_t rank, int64_t stateSize,
+                                 const char *modelName, const char *purpose) {
+  if (!d.has(array))
+    throw InputError("dataset '" + d.dir + "' (" + d.name + ") has no " +
+                     array + ".npy, needed for " + purpose);
+  NpyArray a = readInput(d.path(array), "dataset");
+  if (a.shape.size() != rank)
+    throw InputError("dataset array " + d.path(array) + " has shape " +
+                     shapeString(a.shape) + "; expected rank " +
+                     std::to_string(rank));
+  if (stateSize > 0 && a.shape.back() != stateSize)
+    throw InputError("dataset '" + d.dir + "' (" + d.name + ") holds states "
+                     "of size " + std::to_string(a.shape.back()) + " (" +
+                     array + ".npy " + shapeString(a.shape) + "); model " +
+                     modelName + " has state_size " +
+                     std::to_string(stateSize));
+  requireFinite(a, d.path(array), "dataset array");
+  return a;
+}
+
+/// Training pairs, row-major: u1/u2 are count x stateSize.
+struct PairSet {
+  int64_t count = 0, stateSize = 0;
+  std::vector<double> u1, u2, dt;
+};
+
+/// The training pairs of dataset `d` for a model of `stateSize` states,
+/// for a training scheme that is Eq. 6 (`implicitDg`) or an explicit step.
+inline PairSet loadTrainPairs(const DatasetInfo &d, int64_t stateSize,
+                              const char *modelName, bool implicitDg) {
+  PairSet ps;
+  ps.stateSize = stateSize;
+  const int64_t N = stateSize;
+  if (d.isRealPendulum()) {
+    NpyArray x1 = readDatasetArray(d, "train_pair_x1", 2, N, modelName,
+                                   "training");
+    NpyArray x2 = readDatasetArray(d, "train_pair_x2", 2, N, modelName,
+                                   "training");
+    NpyArray tg = readDatasetArray(d, "train_pair_target", 2, N, modelName,
+                                   "training");
+    NpyArray dt = readDatasetArray(d, "train_pair_dt", 1, 0, modelName,
+                                   "training");
+    const int64_t P = x1.shape[0];
+    if (x2.shape[0] != P || tg.shape[0] != P || dt.shape[0] != P)
+      throw InputError("dataset '" + d.dir + "': the train_pair_* arrays "
+                       "have different lengths");
+    const double step = d.json.value("dt", 1.0 / 6.0);
+    ps.count = P;
+    ps.u1 = x1.data;
+    ps.u2.resize(x1.data.size());
+    ps.dt.resize(static_cast<size_t>(P));
+    for (int64_t j = 0; j < P; ++j) {
+      if (implicitDg) {
+        ps.dt[j] = dt.data[j];
+        for (int64_t i = 0; i < N; ++i)
+          ps.u2[j * N + i] = x2.data[j * N + i];
+      } else {
+        ps.dt[j] = step;
+        for (int64_t i = 0; i < N; ++i)
+          ps.u2[j * N + i] = x1.data[j * N + i] + step * tg.data[j * N + i];
+      }
+    }
+    return ps;
+  }
+  const std::string array = d.isPde() ? "train_u" : "train_x";
+  NpyArray x = readDatasetArray(d, array, 3, N, modelName, "training");
+  NpyArray t = readDatasetArray(d, "t", 1, 0, modelName, "training");
+  const int64_t S = x.shape[0], K = x.shape[1];
+  if (t.shape[0] != K)
+    throw InputError("dataset '" + d.dir + "': t.npy has " +
+                     std::to_string(t.shape[0]) + " times, " + array +
+                     ".npy " + std::to_string(K) + " states per series");
+  if (K < 2 || S < 1)
+    throw InputError("dataset '" + d.dir + "' has no training pairs");
+  ps.count = S * (K - 1);
+  ps.u1.resize(static_cast<size_t>(ps.count * N));
+  ps.u2.resize(static_cast<size_t>(ps.count * N));
+  ps.dt.resize(static_cast<size_t>(ps.count));
+  int64_t j = 0;
+  for (int64_t s = 0; s < S; ++s)
+    for (int64_t k = 0; k + 1 < K; ++k, ++j) {
+      const double *a = x.data.data() + (s * K + k) * N;
+      std::copy(a, a + N, ps.u1.begin() + j * N);
+      std::copy(a + N, a + 2 * N, ps.u2.begin() + j * N);
+      ps.dt[j] = t.data[k + 1] - t.data[k];
+    }
+  return ps;
+}
+
+} // namespace dgc::rt
