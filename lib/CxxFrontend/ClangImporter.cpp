@@ -19,6 +19,7 @@
 #include <clang/AST/RecursiveASTVisitor.h>
 #include <clang/Basic/Diagnostic.h>
 #include <clang/Frontend/ASTUnit.h>
+#include <clang/Tooling/CompilationDatabase.h>
 #include <clang/Tooling/Tooling.h>
 
 #include <fstream>
@@ -57,12 +58,43 @@ void report(DiagnosticsEngine &diags, SourceLocation loc,
   diags.Report(loc, id) << msg;
 }
 
-/// One parse: the ASTUnit, or null after Clang printed its errors.
+/// The flags of `path` in a compilation database (compile_commands.json in
+/// the file's folder or a parent, as clang-tidy finds it): the command line
+/// without the compiler, the source, `-c` and `-o FILE`. Empty when there is
+/// no database or it has no entry for the file.
+std::vector<std::string> databaseFlags(const std::string &path) {
+  std::string error;
+  std::unique_ptr<tooling::CompilationDatabase> db =
+      tooling::CompilationDatabase::autoDetectFromSource(path, error);
+  if (!db)
+    return {};
+  std::vector<tooling::CompileCommand> cmds = db->getCompileCommands(path);
+  if (cmds.empty())
+    return {};
+  const std::vector<std::string> &line = cmds.front().CommandLine;
+  std::vector<std::string> flags;
+  for (size_t i = 1; i < line.size(); ++i) {
+    const std::string &a = line[i];
+    if (a == "-c" || a == cmds.front().Filename || a == path)
+      continue;
+    if (a == "-o") {
+      ++i;
+      continue;
+    }
+    flags.push_back(a);
+  }
+  return flags;
+}
+
+/// One parse: the ASTUnit, or null after Clang printed its errors. The
+/// user's flags are those after `--`, else the compilation database's.
 std::unique_ptr<ASTUnit> parse(const ImportOptions &o, const std::string &code) {
   std::vector<std::string> args = {"-std=c++20", "-xc++"};
   if (*DGC_CLANG_RESOURCE_DIR)
     args.push_back(std::string("-resource-dir=") + DGC_CLANG_RESOURCE_DIR);
-  args.insert(args.end(), o.flags.begin(), o.flags.end());
+  std::vector<std::string> user =
+      o.flags.empty() ? databaseFlags(o.path) : o.flags;
+  args.insert(args.end(), user.begin(), user.end());
   std::unique_ptr<ASTUnit> ast =
       tooling::buildASTFromCodeWithArgs(code, args, o.path, "dgc");
   if (!ast || ast->getDiagnostics().hasErrorOccurred())
