@@ -255,10 +255,12 @@ void expectSignatures(const ModelIR &m) {
     EXPECT_TRUE(f->type(f->findInput("dt")).isScalar());
     EXPECT_EQ(f->type(f->findInput("u1")).numel(), m.stateSize);
   }
-  if (!(m.kind == ModelIR::Kind::Energy && m.laws.separable))
+  if (!(m.kind == ModelIR::Kind::Energy && m.laws.separable)) {
     EXPECT_EQ(m.find("train_leapfrog"), nullptr);
-  if (m.kind == ModelIR::Kind::VectorField)
+  }
+  if (m.kind == ModelIR::Kind::VectorField) {
     EXPECT_EQ(m.find("train_dg"), nullptr);
+  }
   const Function *v = m.find("time_derivative_vjp");
   ASSERT_NE(v, nullptr);
   EXPECT_EQ(verify(*v), "");
@@ -667,9 +669,10 @@ TEST_P(ExampleLosses, FarPairs) {
   for (const std::string &loss : lossesOf(m)) {
     SCOPED_TRACE(loss);
     Pair pr = makePair(m, rng, 0.3, 0.1);
-    if (loss == "train_dg")
+    if (loss == "train_dg") {
       EXPECT_LT(seriesFraction(m, pr.u1, pr.u2, params), 0.5)
           << "far pairs should mostly take the quotient branch";
+    }
     double err = checkLoss(m, loss, pr, params, indices);
     RecordProperty(loss + "_far_relerr", sci(err));
   }
