@@ -17,6 +17,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 using namespace dgc::rt;
 namespace fs = std::filesystem;
@@ -357,3 +358,26 @@ TEST(TrainData, RealPendulumPairsUseTheTargetForExplicitSchemes) {
 }
 
 } // namespace
+
+TEST(TrainData, AnEmptyDatasetArrayIsRefusedByName) {
+  // A dataset made with too few series can leave a split empty (two-body's
+  // test split is the first fifth of the orbits); its metrics would be 0/0.
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() /
+                 ("dgc-empty-split-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "dataset.json") << R"({"name": "two-body"})";
+  std::vector<double> none;
+  dgc::rt::writeNpy<double>((dir / "test_x.npy").string(), {0, 500, 8},
+                            none.data());
+  dgc::rt::DatasetInfo d = dgc::rt::loadDatasetInfo(dir.string());
+  try {
+    dgc::rt::readDatasetArray(d, "test_x", 3, 8, "M", "evaluation");
+    FAIL() << "an empty array was accepted";
+  } catch (const dgc::rt::InputError &e) {
+    EXPECT_NE(std::string(e.what()).find("test_x.npy is empty (shape (0, 500, 8))"),
+              std::string::npos)
+        << e.what();
+  }
+  fs::remove_all(dir);
+}

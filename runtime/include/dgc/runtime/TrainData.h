@@ -105,6 +105,10 @@ inline NpyArray readDatasetArray(const DatasetInfo &d, const std::string &array,
                      array + ".npy " + shapeString(a.shape) + "); model " +
                      modelName + " has state_size " +
                      std::to_string(stateSize));
+  if (a.numel() == 0)
+    throw InputError("dataset array " + d.path(array) + " is empty (shape " +
+                     shapeString(a.shape) + "); the dataset has too few " +
+                     "series for its split (make it with a larger --series)");
   requireFinite(a, d.path(array), "dataset array");
   return a;
 }
