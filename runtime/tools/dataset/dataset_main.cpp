@@ -87,6 +87,15 @@ struct Options {
   int64_t series = 0;
 };
 
+/// Both splits must hold at least one series: an empty test split would
+/// make every metric 0/0.
+void requireSplit(int64_t nTrain, int64_t nTest, const std::string &rule) {
+  if (nTrain < 1 || nTest < 1)
+    throw DatasetError("--series leaves the " +
+                       std::string(nTrain < 1 ? "training" : "test") +
+                       " split empty (" + rule + "); use more series");
+}
+
 /// "series k/N" on stderr, about 20 times per run.
 void progress(const std::string &name, const char *what, int64_t k,
               int64_t n) {
@@ -124,6 +133,7 @@ void pdeDataset(Dataset &ds, const Options &o, int64_t nSeries, double dt,
                 const std::function<double(const double *)> &energy) {
   const int64_t S = kPdeSteps + 1;
   int64_t nTrain = (9 * nSeries) / 10, nTest = nSeries - nTrain;
+  requireSplit(nTrain, nTest, "the first floor(0.9 N) series train");
   Array &trU = ds.add("train_u", {nTrain, S, kM}, "states u_k^n (series, step, node)");
   Array &teU = ds.add("test_u", {nTest, S, kM}, "states u_k^n (series, step, node)");
   Array &trD = ds.add("train_dudt", {nTrain, S, kM},
@@ -311,6 +321,7 @@ void springLike(Dataset &ds, const Options &o, double rScale, double rShift,
   const int64_t nTraj = o.hasSeries ? o.series : 50, L = 100;
   const double T = 20, noise = 0.1, rtol = 1e-10, atol = 1e-6;
   const int64_t nTrain = nTraj / 2, nTest = nTraj - nTrain;
+  requireSplit(nTrain, nTest, "the first floor(N / 2) trajectories train");
   Array &trX = ds.add("train_x", {nTrain, L, 2}, "noisy states (q, p)");
   Array &teX = ds.add("test_x", {nTest, L, 2}, "noisy states (q, p)");
   Array &trD = ds.add("train_dx", {nTrain, L, 2},
@@ -451,6 +462,7 @@ void twoBody(Dataset &ds, const Options &o) {
   const int64_t nOrb = o.hasSeries ? o.series : 1000, L = 500;
   const double T = 25, rtol = 1e-9, atol = 1e-6;
   const int64_t nTest = nOrb / 5, nTrain = nOrb - nTest;
+  requireSplit(nTrain, nTest, "the first floor(N / 5) orbits are the test set");
   Array &trX = ds.add("train_x", {nTrain, L, 8}, "states (x1, x2, y1, y2, px1, px2, py1, py2)");
   Array &teX = ds.add("test_x", {nTest, L, 8}, "states (x1, x2, y1, y2, px1, px2, py1, py2)");
   Array &trD = ds.add("train_dx", {nTrain, L, 8}, "exact time derivative");

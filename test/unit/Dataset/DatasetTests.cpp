@@ -229,20 +229,27 @@ TEST(Dataset, Refusals) {
   // A non-empty folder needs --force.
   fs::create_directories(d);
   std::ofstream(d / "keep.txt") << "x";
-  EXPECT_EQ(dgc("dataset ch -o '" + d.string() + "' --series 1", &err), 1);
+  EXPECT_EQ(dgc("dataset ch -o '" + d.string() + "' --series 2", &err), 1);
   EXPECT_NE(err.find("not empty"), std::string::npos) << err;
   EXPECT_TRUE(fs::exists(d / "keep.txt"));
-  EXPECT_EQ(dgc("dataset ch -o '" + d.string() + "' --series 1 --force"), 0);
+  EXPECT_EQ(dgc("dataset ch -o '" + d.string() + "' --series 2 --force"), 0);
   EXPECT_FALSE(fs::exists(d / "keep.txt"));
   EXPECT_TRUE(fs::exists(d / "test_u.npy"));
+  // A split left empty by --series is refused (two-body tests on the
+  // first fifth of the orbits: 3 orbits give none).
+  fs::path sp = tmpDir("split");
+  EXPECT_EQ(dgc("dataset two-body -o '" + sp.string() + "' --series 3", &err), 1);
+  EXPECT_NE(err.find("--series leaves the test split empty"), std::string::npos)
+      << err;
+  EXPECT_FALSE(fs::exists(sp));
   // An empty folder is fine.
   fs::path e = tmpDir("empty");
   fs::create_directories(e);
-  EXPECT_EQ(dgc("dataset ch -o '" + e.string() + "' --series 1"), 0);
+  EXPECT_EQ(dgc("dataset ch -o '" + e.string() + "' --series 2"), 0);
   // Unwritable: the parent is a file. One error, nothing left behind.
   fs::path f = tmpDir("file");
   std::ofstream(f) << "x";
-  EXPECT_EQ(dgc("dataset ch -o '" + (f / "sub").string() + "' --series 1",
+  EXPECT_EQ(dgc("dataset ch -o '" + (f / "sub").string() + "' --series 2",
                 &err),
             1);
   EXPECT_NE(err.find("error: cannot create"), std::string::npos) << err;
