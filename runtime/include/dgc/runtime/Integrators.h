@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "dgc/runtime/Dopri5Tableau.h"
 #include "dgc/runtime/Newton.h"
 
 #include <algorithm>
@@ -290,19 +291,8 @@ template <class M, class T> class Dopri5 final : public StepperBase<M, T> {
   Vec y, yPrev, ytmp, err;
   double t = 0, tPrev = 0, h = 0, hLast = 0;
 
-  static constexpr double A[7][6] = {
-      {0, 0, 0, 0, 0, 0},
-      {1.0 / 5, 0, 0, 0, 0, 0},
-      {3.0 / 40, 9.0 / 40, 0, 0, 0, 0},
-      {44.0 / 45, -56.0 / 15, 32.0 / 9, 0, 0, 0},
-      {19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729, 0, 0},
-      {9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176,
-       -5103.0 / 18656, 0},
-      {35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84}};
-  /// 5th-order weights minus the embedded 4th-order ones.
-  static constexpr double E[7] = {71.0 / 57600,      0, -71.0 / 16695,
-                                  71.0 / 1920,       -17253.0 / 339200,
-                                  22.0 / 525,        -1.0 / 40};
+  static constexpr const double (&A)[7][6] = Dopri5Tableau::A;
+  static constexpr const double (&E)[7] = Dopri5Tableau::E;
   /// Continuous extension: y(t + s h) = y + h sum_i K_i sum_j P[i][j] s^(j+1).
   static constexpr double P[7][4] = {
       {1, -8048581381.0 / 2820520608, 8663915743.0 / 2820520608,
