@@ -62,6 +62,21 @@ inline int64_t parseInt(const std::string &opt, const std::string &v) {
   return i;
 }
 
+/// The value of option `opt` at argv[i]: the text after `=` in `--opt=v`
+/// (then `opt` loses it), else argv[i + 1] (then `i` moves past it).
+inline std::string optionValue(std::string &opt, int &i, int argc,
+                               const char *const *argv) {
+  size_t eq = opt.find('=');
+  if (opt.rfind("--", 0) == 0 && eq != std::string::npos) {
+    std::string value = opt.substr(eq + 1);
+    opt = opt.substr(0, eq);
+    return value;
+  }
+  if (i + 1 >= argc)
+    throw InputError("option " + opt + " needs a value");
+  return argv[++i];
+}
+
 } // namespace cli_detail
 
 /// Parses argv; InputError for an unknown option, a missing value or a
@@ -79,16 +94,7 @@ inline SimulateArgs parseSimulateArgs(int argc, const char *const *argv) {
       a.fixedStep = true;
       continue;
     }
-    std::string value;
-    size_t eq = opt.find('=');
-    if (opt.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = opt.substr(eq + 1);
-      opt = opt.substr(0, eq);
-    } else {
-      if (i + 1 >= argc)
-        throw InputError("option " + opt + " needs a value");
-      value = argv[++i];
-    }
+    std::string value = cli_detail::optionValue(opt, i, argc, argv);
     using namespace cli_detail;
     if (opt == "--init")
       a.init = value;

@@ -64,16 +64,7 @@ optionPairs(int argc, const char *const *argv, bool &help) {
       help = true;
       return r;
     }
-    std::string value;
-    size_t eq = opt.find('=');
-    if (opt.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = opt.substr(eq + 1);
-      opt = opt.substr(0, eq);
-    } else {
-      if (i + 1 >= argc)
-        throw InputError("option " + opt + " needs a value");
-      value = argv[++i];
-    }
+    std::string value = optionValue(opt, i, argc, argv);
     r.emplace_back(opt, value);
   }
   return r;
