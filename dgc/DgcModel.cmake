@@ -65,4 +65,9 @@ function(dgc_add_model target source)
   add_dependencies(${target} ${target}_generate)
   target_include_directories(${target} INTERFACE "${outdir}")
   target_link_libraries(${target} INTERFACE Eigen3::Eigen)
+  # Generated code never reads errno: with this the compiler may treat
+  # tanh, exp, ... as pure and evaluate each once per element where the
+  # forward value and the divided-difference rules all need it.
+  target_compile_options(${target} INTERFACE
+    $<$<COMPILE_LANG_AND_ID:CXX,GNU,Clang>:-fno-math-errno>)
 endfunction()

@@ -9,6 +9,15 @@
 // else the source tree dgc was built from; the compiler $CXX, else the one
 // that built dgc.
 //
+// Programs are built for the machine they run on (-O3 -march=native: the
+// generated GEMMs and element-wise loops use its widest vector units), so
+// the key also holds this CPU's model and feature flags: a cache folder
+// shared between different machines never hands one an illegal
+// instruction. -fno-math-errno lets the compiler treat tanh, exp, ... as
+// pure, so the fused loops evaluate tanh(a) once where the forward value,
+// the divided difference and its derivatives all need it (generated code
+// never reads errno).
+//
 //===----------------------------------------------------------------------===//
 #include "ProgramCache.h"
 
@@ -72,6 +81,20 @@ std::string compiler() {
   return DGC_CXX;
 }
 
+/// The first processor's model name and feature flags from /proc/cpuinfo
+/// (empty where there is none).
+std::string cpuSignature() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line, sig;
+  int found = 0;
+  while (found < 2 && std::getline(in, line))
+    if (line.rfind("model name", 0) == 0 || line.rfind("flags", 0) == 0) {
+      sig += line + "\n";
+      ++found;
+    }
+  return sig;
+}
+
 std::string shellQuote(const std::string &a) {
   std::string q = a;
   size_t pos = 0;
@@ -95,7 +118,7 @@ std::string buildRuntimeProgram(const std::string &header,
               "' (set DGC_RUNTIME_DIR to the runtime folder)");
     return "";
   }
-  std::vector<std::string> flags = {"-std=c++20", "-O2", "-DNDEBUG",
+  std::vector<std::string> flags = {"-std=c++20", "-O3", "-march=native", "-fno-math-errno", "-DNDEBUG",
                                     "-pthread", "-I" + include.string(),
                                     "-isystem", DGC_EIGEN_INCLUDE};
   // train and eval read and write JSON (nlohmann-json).
@@ -103,7 +126,8 @@ std::string buildRuntimeProgram(const std::string &header,
   if (!json.empty() && json != "/usr/include")
     flags.insert(flags.end(), {"-isystem", json});
   // Everything that affects the binary goes into the key.
-  std::string key = header + "\n" + readText(mainSrc) + "\n" + compiler();
+  std::string key = header + "\n" + readText(mainSrc) + "\n" + compiler() +
+                    "\n" + cpuSignature();
   for (const std::string &f : flags)
     key += " " + f;
   for (const auto &e : fs::recursive_directory_iterator(include))

@@ -51,7 +51,8 @@ const char *const kModelNames[] = {
     "param_count", "workspace_size", "conserves_energy", "dissipates_energy",
     "conserves_mass", "separable", "state_names", "state_offsets",
     "state_sizes", "inner_weight", "param_names", "param_offsets",
-    "param_sizes", "param_nonneg", "J", "e", "col", "j", "Model"};
+    "param_sizes", "param_nonneg", "J", "e", "col", "j", "Model",
+    "TileWorkspace", "tile_workspace_size"};
 
 /// The functions generic runtime code asks about: `Model::has_<name>` is
 /// emitted for each of them, true or false.
@@ -148,22 +149,38 @@ public:
     for (const ir::Function &f : m.functions) {
       names.reserve(f.name);
       names.reserve(f.name + "_batch");
+      names.reserve(f.name + "_size");
     }
     std::string ns = NameGen::sanitize(m.name);
     out.line("namespace dgc_models::{} {{", ns);
     out.blank();
     // Functions first into a side printer: the workspace size is their max.
     Printer body;
-    int64_t ws = 0;
-    for (const ir::Function &f : m.functions)
-      ws = std::max(ws, emitFunction(body, m, f, names));
+    int64_t ws = 0, tileWs = 0;
+    for (const ir::Function &f : m.functions) {
+      int64_t size = emitFunction(body, m, f, names);
+      (isTileFunction(f) ? tileWs : ws) = std::max(isTileFunction(f) ? tileWs : ws, size);
+    }
     emitConstants(ws);
+    out.line("inline constexpr std::int64_t tile_workspace_size = {};", tileWs);
+    for (const ir::Function &f : m.functions)
+      if (isTileFunction(f))
+        out.line("inline constexpr std::int64_t {}_size = {};", f.name,
+                 tileSize(f));
+    out.blank();
     emitParams();
     out.line("/// Scratch memory of every function of this model; allocate it "
              "once (it may be large, prefer the heap) and reuse it. One per "
              "thread.");
     out.line("template <class T> struct Workspace {{");
     out.line("  std::array<T, (workspace_size > 0 ? workspace_size : 1)> buf;");
+    out.line("}};");
+    out.blank();
+    out.line("/// Scratch memory of the tiled training losses (`X_tile`): on "
+             "the heap, allocated when constructed. One per thread.");
+    out.line("template <class T> struct TileWorkspace {{");
+    out.line("  std::vector<T> buf = std::vector<T>("
+             "tile_workspace_size > 0 ? tile_workspace_size : 1);");
     out.line("}};");
     out.blank();
     emitInit();
@@ -248,7 +265,8 @@ private:
     for (const ir::Function &f : m.functions) {
       have.insert(f.name);
       fns.push_back(f.name);
-      fns.push_back(f.name + "_batch");
+      if (!isTileFunction(f))
+        fns.push_back(f.name + "_batch");
       std::string jac = denseJacobianBase(f);
       if (!jac.empty()) {
         have.insert(jac + "_jacobian");
@@ -276,6 +294,11 @@ private:
                "inner_weight = {}inner_weight;", q);
       out.line("template <class T> using ParamsT = Params<T>;");
       out.line("template <class T> using WorkspaceT = Workspace<T>;");
+      out.line("template <class T> using TileWorkspaceT = TileWorkspace<T>;");
+      for (const ir::Function &f : m.functions)
+        if (isTileFunction(f))
+          out.line("static constexpr std::int64_t {0}_size = {1}{0}_size;",
+                   f.name, q);
       for (const std::string &f : flags)
         if (f != "energy")
           out.line("static constexpr bool has_{} = {};", f, have.count(f) > 0);

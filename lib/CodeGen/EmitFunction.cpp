@@ -40,7 +40,8 @@ public:
   int64_t run() {
     nameArguments();
     emitMain();
-    emitBatch();
+    if (!isTileFunction(f))
+      emitBatch();
     emitScalarOverload();
     emitDenseJacobian();
     return s.workspaceSize;
@@ -347,7 +348,9 @@ private:
     for (const std::string &o : outArgs)
       sig += ", T* " + o;
     bool usesWs = s.workspaceSize > 0;
-    sig += fmt::format(", Workspace<T>&{}", !named || usesWs || batch ? " ws" : "");
+    sig += fmt::format(", {}<T>&{}",
+                       isTileFunction(f) ? "TileWorkspace" : "Workspace",
+                       !named || usesWs || batch ? " ws" : "");
     return sig;
   }
 
@@ -496,6 +499,20 @@ private:
 };
 
 } // namespace
+
+bool isTileFunction(const ir::Function &f) {
+  const std::string suffix = "_tile";
+  return f.name.size() > suffix.size() &&
+         f.name.compare(f.name.size() - suffix.size(), suffix.size(),
+                        suffix) == 0;
+}
+
+int64_t tileSize(const ir::Function &f) {
+  for (ir::ValueId v : f.inputs)
+    if (f.op(v).name == "weight" && !f.op(v).param)
+      return f.type(v)[0];
+  return 0;
+}
 
 std::string denseJacobianBase(const ir::Function &f) {
   const std::string suffix = "_jvp";

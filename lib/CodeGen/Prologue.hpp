@@ -19,6 +19,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 #include <Eigen/Dense>
 
@@ -335,15 +337,24 @@ inline std::int64_t tapShift(std::int64_t t, std::int64_t w, std::int64_t n) {
   return s < 0 ? s + n : s;
 }
 
-/// y[j] += c * x[(j + s) mod n] for j < n, s in [0, n), without a modulo in
-/// the loops.
+// The three periodic convolution kernels are GEMMs, one per kernel tap t:
+// tap t of K [o, i, w] is the [o, i] matrix K_t (a strided view, column
+// stride w), and a periodic shift of x [i, n] by s columns is two column
+// blocks, so y += K_t shift_s(x) is two GEMMs on Eigen maps; nothing is
+// copied and nothing allocates.
 template <class T>
-inline void axpyShifted(T c, const T *x, std::int64_t s, std::int64_t n,
-                        T *y) {
-  for (std::int64_t j = 0; j < n - s; ++j)
-    y[j] += c * x[j + s];
-  for (std::int64_t j = n - s; j < n; ++j)
-    y[j] += c * x[j + s - n];
+using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T, class Ptr>
+using TapMap = Eigen::Map<std::conditional_t<std::is_const_v<std::remove_pointer_t<Ptr>>,
+                                             const RowMat<T>, RowMat<T>>,
+                          0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+
+/// Tap t of a kernel [o, i, w] as an [o, i] matrix view.
+template <class T, class Ptr>
+inline TapMap<T, Ptr> kernelTap(Ptr K, std::int64_t o, std::int64_t ci,
+                                std::int64_t w, std::int64_t t) {
+  return TapMap<T, Ptr>(K + t, o, ci,
+                        Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(ci * w, w));
 }
 
 /// Periodic cross-correlation, K [o, i, w], x [i, n] -> y [o, n]:
@@ -351,12 +362,16 @@ inline void axpyShifted(T c, const T *x, std::int64_t s, std::int64_t n,
 template <class T>
 inline void conv(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
                  const T *x, std::int64_t n, T *y) {
-  fill(y, o * n, T(0));
-  for (std::int64_t q = 0; q < o; ++q)
-    for (std::int64_t r = 0; r < ci; ++r)
-      for (std::int64_t t = 0; t < w; ++t)
-        axpyShifted(K[(q * ci + r) * w + t], x + r * n, tapShift(t, w, n), n,
-                    y + q * n);
+  Eigen::Map<const RowMat<T>> X(x, ci, n);
+  Eigen::Map<RowMat<T>> Y(y, o, n);
+  Y.setZero();
+  for (std::int64_t t = 0; t < w; ++t) {
+    auto Kt = kernelTap<T>(K, o, ci, w, t);
+    std::int64_t s = tapShift(t, w, n);
+    Y.leftCols(n - s).noalias() += Kt * X.middleCols(s, n - s);
+    if (s > 0)
+      Y.rightCols(s).noalias() += Kt * X.leftCols(s);
+  }
 }
 
 /// Adjoint of conv in x: (K [o, i, w], ybar [o, n]) -> xbar [i, n],
@@ -364,14 +379,16 @@ inline void conv(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
 template <class T>
 inline void convT(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
                   const T *ybar, std::int64_t n, T *xbar) {
-  fill(xbar, ci * n, T(0));
-  for (std::int64_t q = 0; q < o; ++q)
-    for (std::int64_t r = 0; r < ci; ++r)
-      for (std::int64_t t = 0; t < w; ++t) {
-        std::int64_t s = tapShift(t, w, n);
-        axpyShifted(K[(q * ci + r) * w + t], ybar + q * n, s == 0 ? 0 : n - s,
-                    n, xbar + r * n);
-      }
+  Eigen::Map<const RowMat<T>> Yb(ybar, o, n);
+  Eigen::Map<RowMat<T>> Xb(xbar, ci, n);
+  Xb.setZero();
+  for (std::int64_t t = 0; t < w; ++t) {
+    auto Kt = kernelTap<T>(K, o, ci, w, t);
+    std::int64_t s = tapShift(t, w, n);
+    Xb.middleCols(s, n - s).noalias() += Kt.transpose() * Yb.leftCols(n - s);
+    if (s > 0)
+      Xb.leftCols(s).noalias() += Kt.transpose() * Yb.rightCols(s);
+  }
 }
 
 /// Adjoint of conv in K: (ybar [o, n], x [i, n]) -> Kbar [o, i, w],
@@ -379,18 +396,15 @@ inline void convT(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
 template <class T>
 inline void convW(const T *ybar, std::int64_t o, const T *x, std::int64_t ci,
                   std::int64_t n, std::int64_t w, T *kbar) {
-  for (std::int64_t q = 0; q < o; ++q)
-    for (std::int64_t r = 0; r < ci; ++r)
-      for (std::int64_t t = 0; t < w; ++t) {
-        std::int64_t s = tapShift(t, w, n);
-        const T *yq = ybar + q * n, *xr = x + r * n;
-        T acc = T(0);
-        for (std::int64_t j = 0; j < n - s; ++j)
-          acc += yq[j] * xr[j + s];
-        for (std::int64_t j = n - s; j < n; ++j)
-          acc += yq[j] * xr[j + s - n];
-        kbar[(q * ci + r) * w + t] = acc;
-      }
+  Eigen::Map<const RowMat<T>> Yb(ybar, o, n);
+  Eigen::Map<const RowMat<T>> X(x, ci, n);
+  for (std::int64_t t = 0; t < w; ++t) {
+    auto Kt = kernelTap<T>(kbar, o, ci, w, t);
+    std::int64_t s = tapShift(t, w, n);
+    Kt.noalias() = Yb.leftCols(n - s) * X.middleCols(s, n - s).transpose();
+    if (s > 0)
+      Kt.noalias() += Yb.rightCols(s) * X.leftCols(s).transpose();
+  }
 }
 
 /// Periodic stencil along the middle axis of a viewed as [outer, n, inner]:

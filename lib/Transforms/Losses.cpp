@@ -25,6 +25,9 @@
 // parameter the loss does not use gets zeros, and a model without
 // parameters a single zero.
 //
+// Each loss also comes tiled when it can be (`train_dg_tile`, ...: a tile
+// of pairs at once, see tiledWithParamGradient and Batch.cpp).
+//
 // time_derivative_vjp(u, ybar, params) -> (ubar, dparams) is the
 // vector-Jacobian product of time_derivative, reverseAD with the seed
 // named ybar, for back-propagation through the stages of an adaptive
@@ -36,7 +39,9 @@
 #include "IR/IR.h"
 #include "Transforms/Passes.h"
 
+#include <algorithm>
 #include <cassert>
+#include <optional>
 
 namespace dgc::transforms {
 
@@ -146,6 +151,47 @@ Function withParamGradient(const ModelIR &m, const Function &loss) {
   return g;
 }
 
+/// The loss over a tile of pairs (Batch.cpp): inputs u1, u2 ([state...,
+/// tile], pair b in column b), dt and weight ([tile]), params; results L
+/// ([tile], the loss of each pair) and dparams = d/dparams sum_b weight_b
+/// L_b, by reverse AD over the tiled loss, so every weight adjoint is one
+/// GEMM over the tile. A weight of 0 pads a last, partial tile. Nothing
+/// when the loss cannot be tiled or a tile would hold fewer than 8 pairs.
+std::optional<Function> tiledWithParamGradient(const ModelIR &m,
+                                               const Function &loss) {
+  int64_t tile = chooseTile(loss);
+  if (tile < 8)
+    return std::nullopt;
+  std::optional<Function> t = batchFunction(loss, tile);
+  if (!t)
+    return std::nullopt;
+  Function &f = *t;
+  Builder b(f);
+  ValueId weight = b.input("weight", Shape{tile});
+  f.inputs.pop_back();
+  ValueId dt = f.findInput("dt");
+  auto at = std::find(f.inputs.begin(), f.inputs.end(), dt);
+  assert(at != f.inputs.end() && "a loss has an input dt");
+  f.inputs.insert(at + 1, weight);
+  ValueId L = f.results[0];
+  f.results = {b.sum(b.mul(L, weight))};
+  Function g = reverseAD(f, 0, paramRefs(m), loss.name + "_tile");
+  Builder gb(g);
+  ValueId dparams = flatten(gb, g, 1, m.params.size());
+  g.results = {L, dparams};
+  g.resultNames = {"L", "dparams"};
+  return g;
+}
+
+/// The per-pair training function, and its tiled form when there is one.
+std::vector<Function> trainingFunctions(const ModelIR &m,
+                                        const Function &loss) {
+  std::vector<Function> fs = {withParamGradient(m, loss)};
+  if (std::optional<Function> t = tiledWithParamGradient(m, loss))
+    fs.push_back(std::move(*t));
+  return fs;
+}
+
 /// Starts a loss: inputs u1, u2, dt, params.
 struct LossInputs {
   ValueId u1, u2, dt;
@@ -180,17 +226,17 @@ ValueId stepRate(Composer &c, const LossInputs &in, ValueId uhat) {
 
 } // namespace
 
-Function trainDG(const ModelIR &m) {
+std::vector<Function> trainDG(const ModelIR &m) {
   Composer c(m, "train_dg");
   LossInputs in = startLoss(c);
   // dgrad at (u2, u1): discrete_time_derivative(u = u2, v = u1).
   ValueId rate =
       c.call(required(m, "discrete_time_derivative"), {in.u2, in.u1})[0];
   finishLoss(c, in, rate);
-  return withParamGradient(m, c.f);
+  return trainingFunctions(m, c.f);
 }
 
-Function trainRK2(const ModelIR &m) {
+std::vector<Function> trainRK2(const ModelIR &m) {
   const Function &td = required(m, "time_derivative");
   Composer c(m, "train_rk2");
   LossInputs in = startLoss(c);
@@ -200,10 +246,10 @@ Function trainRK2(const ModelIR &m) {
   ValueId k2 = c.call(td, {b.add(in.u1, b.mul(halfDt, k1))})[0];
   ValueId uhat = b.add(in.u1, b.mul(in.dt, k2));
   finishLoss(c, in, stepRate(c, in, uhat));
-  return withParamGradient(m, c.f);
+  return trainingFunctions(m, c.f);
 }
 
-Function trainRK4(const ModelIR &m) {
+std::vector<Function> trainRK4(const ModelIR &m) {
   const Function &td = required(m, "time_derivative");
   Composer c(m, "train_rk4");
   LossInputs in = startLoss(c);
@@ -218,10 +264,10 @@ Function trainRK4(const ModelIR &m) {
                       b.add(c.scaled(2.0, k3), k4));
   ValueId uhat = b.add(in.u1, b.mul(b.mul(in.dt, b.constant(1.0 / 6.0)), sum));
   finishLoss(c, in, stepRate(c, in, uhat));
-  return withParamGradient(m, c.f);
+  return trainingFunctions(m, c.f);
 }
 
-Function trainLeapfrog(const ModelIR &m) {
+std::vector<Function> trainLeapfrog(const ModelIR &m) {
   assert(m.laws.separable && "leapfrog needs a separable energy");
   const Function &grad = required(m, "grad");
   Composer c(m, "train_leapfrog");
@@ -253,7 +299,7 @@ Function trainLeapfrog(const ModelIR &m) {
       pHalf, b.mul(halfDt, b.slice(gradAt(state(qNew, pHalf)), 0, h)));
   ValueId uhat = state(qNew, pNew);
   finishLoss(c, in, stepRate(c, in, uhat));
-  return withParamGradient(m, c.f);
+  return trainingFunctions(m, c.f);
 }
 
 Function timeDerivativeVjp(const ModelIR &m) {

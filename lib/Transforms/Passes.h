@@ -10,6 +10,7 @@
 
 #include "IR/IR.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,10 +63,26 @@ bool isSeparable(const ir::Function &energy, int64_t half);
 /// "train_rk2") or classic RK4 step (trainRK4, "train_rk4") of
 /// time_derivative; or one kick-drift-kick leapfrog step of S grad H,
 /// friction ignored (trainLeapfrog, "train_leapfrog", separable models).
-ir::Function trainDG(const ir::ModelIR &m);
-ir::Function trainRK2(const ir::ModelIR &m);
-ir::Function trainRK4(const ir::ModelIR &m);
-ir::Function trainLeapfrog(const ir::ModelIR &m);
+/// Each returns the per-pair function and, when the loss can be tiled
+/// (batchFunction), `<name>_tile`: inputs u1, u2 ([state..., tile], pair b
+/// in column b), dt, weight ([tile]), params; results L ([tile]) and
+/// dparams = d/dparams sum_b weight_b L_b.
+std::vector<ir::Function> trainDG(const ir::ModelIR &m);
+std::vector<ir::Function> trainRK2(const ir::ModelIR &m);
+std::vector<ir::Function> trainRK4(const ir::ModelIR &m);
+std::vector<ir::Function> trainLeapfrog(const ir::ModelIR &m);
+
+/// Batch.cpp: `f` (a function of one sample) on `tile` samples at once.
+/// Non-parameter inputs and every value that depends on them get a last
+/// axis of extent `tile` (a scalar becomes [tile]); parameters and
+/// constants keep their shapes. Nothing when an op of `f` has no tiled
+/// form (conv of a sample-dependent signal, expand/sumlast of one, a
+/// matmul with a sample-dependent left or transposed right operand).
+std::optional<ir::Function> batchFunction(const ir::Function &f,
+                                          int64_t tile);
+/// The tile batchFunction should use for `f`: a power of two up to 256
+/// that keeps every tiled value within 32 Ki elements (1 if none fits).
+int64_t chooseTile(const ir::Function &f);
 
 /// time_derivative_vjp (Losses.cpp): inputs u, ybar (state), then every
 /// model parameter; results ubar = (df/du)^T ybar and dparams (flat as for

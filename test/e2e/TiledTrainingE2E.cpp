@@ -1,0 +1,173 @@
+//===- TiledTrainingE2E.cpp - Tiled losses equal the per-pair ones --------===//
+//
+// Part of dgc. `train_<scheme>_tile` (Transforms/Batch.cpp) computes a
+// tile of pairs at once, pair b in column b, with a weight per pair. Here,
+// on the generated headers of the network examples:
+//
+//  - L[b] equals the per-pair `train_<scheme>` at pair b, and dparams
+//    equals sum_b weight_b dparams_b (weights random, some 0, as the
+//    runtime pads a last partial tile), to 1e-12 relative in double and
+//    1e-4 in float;
+//  - which models have tiles: the MLP models do, KdVNet (a convolution of
+//    a sample-dependent signal) does not;
+//  - the runtime's Trainer gives the same losses and parameters with the
+//    tiled path as with the per-pair one (rounding only), over a batch
+//    that is not a multiple of the tile.
+//
+//===----------------------------------------------------------------------===//
+#include "kdv_net.hpp"
+#include "mass_spring_net.hpp"
+#include "mass_spring_node.hpp"
+#include "mass_spring_sep.hpp"
+#include "real_pendulum_net.hpp"
+
+#include "dgc/runtime/Train.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <vector>
+
+namespace {
+
+using dgc::rt::Scheme;
+
+template <class M, class T> struct Tiles {
+  using P = typename M::template ParamsT<T>;
+  static constexpr std::int64_t N = M::state_size;
+  static constexpr std::int64_t NP = M::param_count > 0 ? M::param_count : 1;
+
+  /// Compares the tiled loss of scheme `s` with the per-pair one.
+  static void check(Scheme s, double tol) {
+    using TF = dgc::rt::TileFns<M, T>;
+    using PF = dgc::rt::TrainFns<M, T>;
+    const std::int64_t tile = TF::tile(s);
+    ASSERT_GT(tile, 0);
+    auto p = std::make_unique<P>();
+    M::init_params(*p, 3);
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> nd(0.0, 0.7);
+    std::uniform_real_distribution<double> ud(0.0, 1.0);
+    std::vector<T> u1(static_cast<size_t>(N * tile)), u2(u1.size());
+    std::vector<T> dt(static_cast<size_t>(tile)), w(dt.size()), L(dt.size());
+    for (std::int64_t k = 0; k < tile; ++k) {
+      dt[k] = T(0.05 + 0.1 * ud(rng));
+      w[k] = k % 5 == 4 ? T(0) : T(ud(rng));
+      for (std::int64_t i = 0; i < N; ++i) {
+        T a = T(nd(rng));
+        u1[i * tile + k] = a;
+        u2[i * tile + k] = a + T(0.3 * nd(rng));
+      }
+    }
+    auto tws = std::make_unique<typename M::template TileWorkspaceT<T>>();
+    std::vector<T> g(static_cast<size_t>(NP));
+    TF::call(s, *p, u1.data(), u2.data(), dt.data(), w.data(), L.data(),
+             g.data(), *tws);
+
+    auto ws = std::make_unique<typename M::template WorkspaceT<T>>();
+    std::vector<double> sum(static_cast<size_t>(NP), 0.0);
+    std::vector<T> a(static_cast<size_t>(N)), b(a.size()), gk(g.size());
+    double lerr = 0, lscale = 0;
+    for (std::int64_t k = 0; k < tile; ++k) {
+      for (std::int64_t i = 0; i < N; ++i) {
+        a[i] = u1[i * tile + k];
+        b[i] = u2[i * tile + k];
+      }
+      T Lk = 0;
+      PF::call(s, *p, a.data(), b.data(), &dt[k], &Lk, gk.data(), *ws);
+      lerr = std::max(lerr, std::fabs(double(L[k]) - double(Lk)));
+      lscale = std::max(lscale, std::fabs(double(Lk)));
+      for (std::int64_t i = 0; i < NP; ++i)
+        sum[i] += double(w[k]) * double(gk[i]);
+    }
+    double gerr = 0, gscale = 0;
+    for (std::int64_t i = 0; i < NP; ++i) {
+      gerr = std::max(gerr, std::fabs(double(g[i]) - sum[i]));
+      gscale = std::max(gscale, std::fabs(sum[i]));
+    }
+    EXPECT_LE(lerr, tol * lscale) << "L, tile " << tile;
+    EXPECT_LE(gerr, tol * gscale) << "dparams, tile " << tile;
+    EXPECT_GT(gscale, 0.0);
+  }
+
+  static void all(double tol) {
+    for (Scheme s : {Scheme::DG, Scheme::RK2, Scheme::RK4, Scheme::Leapfrog}) {
+      if (!dgc::rt::TrainFns<M, T>::has(s))
+        continue;
+      SCOPED_TRACE(static_cast<int>(s));
+      check(s, tol);
+    }
+  }
+};
+
+TEST(TiledTraining, MassSpringNet) {
+  Tiles<dgc_models::MassSpringNet::Model, double>::all(1e-12);
+  Tiles<dgc_models::MassSpringNet::Model, float>::all(1e-4);
+}
+
+TEST(TiledTraining, MassSpringNODE) {
+  Tiles<dgc_models::MassSpringNODE::Model, double>::all(1e-12);
+}
+
+TEST(TiledTraining, MassSpringSep) {
+  Tiles<dgc_models::MassSpringSep::Model, double>::all(1e-12);
+}
+
+TEST(TiledTraining, RealPendulumNet) {
+  Tiles<dgc_models::RealPendulumNet::Model, double>::all(1e-12);
+  Tiles<dgc_models::RealPendulumNet::Model, float>::all(1e-4);
+}
+
+TEST(TiledTraining, WhichModelsHaveTiles) {
+  using TS = dgc::rt::TileFns<dgc_models::MassSpringNet::Model, double>;
+  EXPECT_GE(TS::tile(Scheme::DG), 8);
+  EXPECT_EQ(TS::tile(Scheme::Dopri5), 0);
+  // A convolution over a sample-dependent signal has no tiled form.
+  using TK = dgc::rt::TileFns<dgc_models::KdVNet::Model, double>;
+  EXPECT_EQ(TK::tile(Scheme::DG), 0);
+  EXPECT_EQ(TK::tile(Scheme::RK2), 0);
+}
+
+/// The Trainer with and without tiles: 3 iterations over a batch of
+/// 1.5 tiles plus 3 pairs, on 2 threads.
+TEST(TiledTraining, TrainerAgreesWithPerPairPath) {
+  using M = dgc_models::MassSpringNet::Model;
+  namespace ns = dgc_models::MassSpringNet;
+  const std::int64_t tile = dgc::rt::TileFns<M, double>::tile(Scheme::DG);
+  dgc::rt::PairSet data;
+  data.stateSize = M::state_size;
+  data.count = 4 * tile;
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> nd(0.0, 1.0);
+  for (std::int64_t k = 0; k < data.count * M::state_size; ++k) {
+    double a = nd(rng);
+    data.u1.push_back(a);
+    data.u2.push_back(a + 0.1 * nd(rng));
+  }
+  data.dt.assign(static_cast<size_t>(data.count), 0.1);
+  auto table = dgc::rt::ParamTable::from(ns::param_names, ns::param_offsets,
+                                         ns::param_sizes, ns::param_nonneg);
+  std::vector<std::vector<double>> losses, params;
+  for (bool tiled : {false, true}) {
+    dgc::rt::TrainOptions o;
+    o.scheme = Scheme::DG;
+    o.batch = tile + tile / 2 + 3;
+    o.threads = 2;
+    o.tiled = tiled;
+    dgc::rt::Trainer<M, double> t(data, o, table);
+    for (int i = 0; i < 3; ++i)
+      t.step();
+    losses.push_back(t.losses());
+    params.emplace_back(t.params().data.begin(), t.params().data.end());
+  }
+  for (size_t i = 0; i < losses[0].size(); ++i)
+    EXPECT_NEAR(losses[0][i], losses[1][i], 1e-12 * std::fabs(losses[0][i]));
+  double err = 0;
+  for (size_t i = 0; i < params[0].size(); ++i)
+    err = std::max(err, std::fabs(params[0][i] - params[1][i]));
+  EXPECT_LE(err, 1e-10);
+}
+
+} // namespace
