@@ -121,6 +121,56 @@ TEST(Prologue, DivDiffAccurateOnBothSidesOfTheThreshold) {
   }
 }
 
+TEST(Prologue, ThresholdIsFifthRootOf48Eps) {
+  EXPECT_NEAR(dgc_rt::divdiffThreshold<double>(),
+              std::pow(48.0 * std::numeric_limits<double>::epsilon(), 0.2),
+              1e-18);
+  EXPECT_NEAR(dgc_rt::divdiffThreshold<float>(),
+              std::pow(48.0 * std::numeric_limits<float>::epsilon(), 0.2),
+              1e-8);
+}
+
+TEST(Prologue, TanhAndExpWithoutLibraryCallsWithin2Ulp) {
+  // Over the whole range, including both sides of tanh's switch at 0.625,
+  // tiny arguments, saturation, and exp's clamping.
+  const double eps = std::numeric_limits<double>::epsilon();
+  double worstTanh = 0, worstExp = 0;
+  for (double x = -30; x <= 30; x += 1.0e-4 * 3.7) {
+    double t = std::tanh(x), e = std::exp(x);
+    worstTanh = std::max(worstTanh,
+                         std::fabs(dgc_rt::tanhNoCall(x) - t) / (std::fabs(t) * eps));
+    worstExp = std::max(worstExp, std::fabs(dgc_rt::expNoCall(x) - e) / (e * eps));
+  }
+  for (double x = 1e-300; x < 1; x *= 1.01)
+    for (double sx : {x, -x})
+      worstTanh = std::max(worstTanh, std::fabs(dgc_rt::tanhNoCall(sx) - std::tanh(sx)) /
+                                          (std::fabs(std::tanh(sx)) * eps));
+  for (double x : {-700.0, -300.0, 300.0, 700.0})
+    worstExp = std::max(worstExp, std::fabs(dgc_rt::expNoCall(x) - std::exp(x)) /
+                                      (std::exp(x) * eps));
+  EXPECT_LE(worstTanh, 2.0);
+  EXPECT_LE(worstExp, 2.0);
+  EXPECT_EQ(dgc_rt::tanhNoCall(0.0), 0.0);
+  EXPECT_EQ(dgc_rt::tanhNoCall(1e3), 1.0);
+  EXPECT_EQ(dgc_rt::tanhNoCall(-1e3), -1.0);
+  EXPECT_TRUE(std::isnan(dgc_rt::tanhNoCall(std::nan(""))));
+  // float, against double references rounded to float.
+  const double feps = std::numeric_limits<float>::epsilon();
+  double worstF = 0, worstFE = 0;
+  for (float x = -12.0f; x <= 12.0f; x += 1.37e-4f) {
+    double t = std::tanh(double(x)), e = std::exp(double(x));
+    worstF = std::max(worstF, std::fabs(double(dgc_rt::tanhNoCall(x)) - t) /
+                                  (std::max(std::fabs(t), 1e-30) * feps));
+    worstFE = std::max(worstFE, std::fabs(double(dgc_rt::expNoCall(x)) - e) / (e * feps));
+  }
+  for (float x = 1e-30f; x < 1.0f; x *= 1.01f)
+    worstF = std::max(worstF, std::fabs(double(dgc_rt::tanhNoCall(x)) - std::tanh(double(x))) /
+                                  (std::tanh(double(x)) * feps));
+  EXPECT_LE(worstF, 2.0);
+  EXPECT_LE(worstFE, 2.0);
+  EXPECT_EQ(dgc_rt::tanhNoCall(30.0f), 1.0f);
+}
+
 TEST(Prologue, DivDiffDerivativesAgainstDifferences) {
   for (double d : {0.5, 1e-3, 1e-7, 0.0}) {
     double a = 0.3 + d, b = 0.3, h = 1e-6;
