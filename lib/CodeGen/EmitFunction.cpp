@@ -280,21 +280,24 @@ private:
       return;
     }
     case ir::OpKind::Conv: {
-      const Shape &tk = argType(0);
-      out.line("dgc_rt::conv({}, {}, {}, {}, {}, {}, {});", arg(0), tk[0],
-               tk[1], tk[2], arg(1), argType(1)[1], y);
+      const Shape &tk = argType(0), &tx = argType(1);
+      out.line("dgc_rt::conv({}, {}, {}, {}, {}, {}, {}, {});", arg(0), tk[0],
+               tk[1], tk[2], arg(1), tx[1], tx.numel() / (tx[0] * tx[1]), y);
       return;
     }
     case ir::OpKind::ConvT: {
-      const Shape &tk = argType(0);
-      out.line("dgc_rt::convT({}, {}, {}, {}, {}, {}, {});", arg(0), tk[0],
-               tk[1], tk[2], arg(1), argType(1)[1], y);
+      const Shape &tk = argType(0), &tz = argType(1);
+      out.line("dgc_rt::convT({}, {}, {}, {}, {}, {}, {}, {});", arg(0), tk[0],
+               tk[1], tk[2], arg(1), tz[1], tz.numel() / (tz[0] * tz[1]), y);
       return;
     }
-    case ir::OpKind::ConvW:
-      out.line("dgc_rt::convW({}, {}, {}, {}, {}, {}, {});", arg(0),
-               argType(0)[0], arg(1), argType(1)[0], argType(1)[1], t[2], y);
+    case ir::OpKind::ConvW: {
+      const Shape &tx = argType(1);
+      out.line("dgc_rt::convW({}, {}, {}, {}, {}, {}, {}, {});", arg(0),
+               argType(0)[0], arg(1), tx[0], tx[1],
+               tx.numel() / (tx[0] * tx[1]), t[2], y);
       return;
+    }
     case ir::OpKind::Stencil: {
       int axis = static_cast<int>(op.ints[0]);
       int64_t outer = 1, inner = 1;

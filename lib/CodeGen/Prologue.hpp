@@ -454,50 +454,60 @@ inline TapMap<T, Ptr> kernelTap(Ptr K, std::int64_t o, std::int64_t ci,
                         Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(ci * w, w));
 }
 
-/// Periodic cross-correlation, K [o, i, w], x [i, n] -> y [o, n]:
-/// y[q, j] = sum_r sum_t K[q, r, t] x[r, (j + t - w/2) mod n].
+// A signal may have `inner` values per grid point (x [i, n, inner], the
+// tile of a tiled loss): viewed as [i, n * inner], a shift by s points is
+// a shift by s * inner columns, so the same two GEMMs per tap do a whole
+// tile.
+
+/// Periodic cross-correlation, K [o, i, w], x [i, n, inner] -> y [o, n, inner]:
+/// y[q, j, .] = sum_r sum_t K[q, r, t] x[r, (j + t - w/2) mod n, .].
 template <class T>
 inline void conv(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
-                 const T *x, std::int64_t n, T *y) {
+                 const T *x, std::int64_t points, std::int64_t inner, T *y) {
+  const std::int64_t n = points * inner;
   Eigen::Map<const RowMat<T>> X(x, ci, n);
   Eigen::Map<RowMat<T>> Y(y, o, n);
   Y.setZero();
   for (std::int64_t t = 0; t < w; ++t) {
     auto Kt = kernelTap<T>(K, o, ci, w, t);
-    std::int64_t s = tapShift(t, w, n);
+    std::int64_t s = tapShift(t, w, points) * inner;
     Y.leftCols(n - s).noalias() += Kt * X.middleCols(s, n - s);
     if (s > 0)
       Y.rightCols(s).noalias() += Kt * X.leftCols(s);
   }
 }
 
-/// Adjoint of conv in x: (K [o, i, w], ybar [o, n]) -> xbar [i, n],
-/// xbar[r, l] = sum_q sum_t K[q, r, t] ybar[q, (l - (t - w/2)) mod n].
+/// Adjoint of conv in x: (K [o, i, w], ybar [o, n, inner]) -> xbar [i, n, inner],
+/// xbar[r, l, .] = sum_q sum_t K[q, r, t] ybar[q, (l - (t - w/2)) mod n, .].
 template <class T>
 inline void convT(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
-                  const T *ybar, std::int64_t n, T *xbar) {
+                  const T *ybar, std::int64_t points, std::int64_t inner,
+                  T *xbar) {
+  const std::int64_t n = points * inner;
   Eigen::Map<const RowMat<T>> Yb(ybar, o, n);
   Eigen::Map<RowMat<T>> Xb(xbar, ci, n);
   Xb.setZero();
   for (std::int64_t t = 0; t < w; ++t) {
     auto Kt = kernelTap<T>(K, o, ci, w, t);
-    std::int64_t s = tapShift(t, w, n);
+    std::int64_t s = tapShift(t, w, points) * inner;
     Xb.middleCols(s, n - s).noalias() += Kt.transpose() * Yb.leftCols(n - s);
     if (s > 0)
       Xb.leftCols(s).noalias() += Kt.transpose() * Yb.rightCols(s);
   }
 }
 
-/// Adjoint of conv in K: (ybar [o, n], x [i, n]) -> Kbar [o, i, w],
-/// Kbar[q, r, t] = sum_j ybar[q, j] x[r, (j + t - w/2) mod n].
+/// Adjoint of conv in K: (ybar [o, n, inner], x [i, n, inner]) -> Kbar [o, i, w],
+/// Kbar[q, r, t] = sum_j sum_. ybar[q, j, .] x[r, (j + t - w/2) mod n, .].
 template <class T>
 inline void convW(const T *ybar, std::int64_t o, const T *x, std::int64_t ci,
-                  std::int64_t n, std::int64_t w, T *kbar) {
+                  std::int64_t points, std::int64_t inner, std::int64_t w,
+                  T *kbar) {
+  const std::int64_t n = points * inner;
   Eigen::Map<const RowMat<T>> Yb(ybar, o, n);
   Eigen::Map<const RowMat<T>> X(x, ci, n);
   for (std::int64_t t = 0; t < w; ++t) {
     auto Kt = kernelTap<T>(kbar, o, ci, w, t);
-    std::int64_t s = tapShift(t, w, n);
+    std::int64_t s = tapShift(t, w, points) * inner;
     Kt.noalias() = Yb.leftCols(n - s) * X.middleCols(s, n - s).transpose();
     if (s > 0)
       Kt.noalias() += Yb.rightCols(s) * X.leftCols(s).transpose();

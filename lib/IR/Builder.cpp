@@ -155,21 +155,41 @@ ValueId Builder::matmul(ValueId a, ValueId b, bool transA, bool transB) {
   return push(std::move(op));
 }
 
+namespace {
+/// `s` with its first extent replaced by `c` (a conv's channels).
+Shape withChannels(const Shape &s, int64_t c) {
+  std::vector<int64_t> d = {c};
+  for (int i = 1; i < s.rank(); ++i)
+    d.push_back(s[i]);
+  return Shape(std::move(d));
+}
+/// Same extents after the channel axis.
+bool sameSignal(const Shape &a, const Shape &b) {
+  if (a.rank() != b.rank())
+    return false;
+  for (int i = 1; i < a.rank(); ++i)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+} // namespace
+
 ValueId Builder::conv(ValueId kernel, ValueId x) {
   const Shape &tk = type(kernel), &tx = type(x);
-  assert(tk.rank() == 3 && tx.rank() == 2 && tk[1] == tx[0]);
-  return push(makeOp(OpKind::Conv, Shape{tk[0], tx[1]}, {kernel, x}));
+  assert(tk.rank() == 3 && tx.rank() >= 2 && tk[1] == tx[0]);
+  return push(makeOp(OpKind::Conv, withChannels(tx, tk[0]), {kernel, x}));
 }
 
 ValueId Builder::convT(ValueId kernel, ValueId ybar) {
   const Shape &tk = type(kernel), &ty = type(ybar);
-  assert(tk.rank() == 3 && ty.rank() == 2 && tk[0] == ty[0]);
-  return push(makeOp(OpKind::ConvT, Shape{tk[1], ty[1]}, {kernel, ybar}));
+  assert(tk.rank() == 3 && ty.rank() >= 2 && tk[0] == ty[0]);
+  return push(makeOp(OpKind::ConvT, withChannels(ty, tk[1]), {kernel, ybar}));
 }
 
 ValueId Builder::convW(ValueId ybar, ValueId x, int64_t width) {
   const Shape &ty = type(ybar), &tx = type(x);
-  assert(ty.rank() == 2 && tx.rank() == 2 && ty[1] == tx[1]);
+  assert(ty.rank() >= 2 && sameSignal(ty, tx));
+  (void)sameSignal;
   return push(makeOp(OpKind::ConvW, Shape{ty[0], tx[0], width}, {ybar, x}));
 }
 

@@ -219,47 +219,55 @@ Tensor evalOp(const Function &f, const Op &op, const std::vector<Tensor> &v) {
       }
     break;
   }
-  case OpKind::Conv: { // y[o,j] = sum_i sum_t K[o,i,t] x[i, (j+t-w/2) mod n]
+  // Convolutions: the signal is [channels, n, inner...]; the kernel slides
+  // along n, periodically, independently for every inner index (the tile
+  // of a tiled loss). Position (j, q) is element j * inner + q.
+  case OpKind::Conv: { // y[o,j,q] = sum_i sum_t K[o,i,t] x[i, (j+t-w/2) mod n, q]
     const Shape &tk = argType(0);
     int64_t O = tk[0], I = tk[1], W = tk[2], N = op.type[1];
+    int64_t Q = op.type.numel() / (O * N);
     const Tensor &K = arg(0), &x = arg(1);
     for (int64_t o = 0; o < O; ++o)
-      for (int64_t j = 0; j < N; ++j) {
-        double s = 0;
-        for (int64_t i = 0; i < I; ++i)
-          for (int64_t t = 0; t < W; ++t)
-            s += K[static_cast<size_t>((o * I + i) * W + t)] *
-                 x[static_cast<size_t>(i * N + wrap(j + t - W / 2, N))];
-        y[static_cast<size_t>(o * N + j)] = s;
-      }
+      for (int64_t j = 0; j < N; ++j)
+        for (int64_t q = 0; q < Q; ++q) {
+          double s = 0;
+          for (int64_t i = 0; i < I; ++i)
+            for (int64_t t = 0; t < W; ++t)
+              s += K[static_cast<size_t>((o * I + i) * W + t)] *
+                   x[static_cast<size_t>((i * N + wrap(j + t - W / 2, N)) * Q + q)];
+          y[static_cast<size_t>((o * N + j) * Q + q)] = s;
+        }
     break;
   }
-  case OpKind::ConvT: { // x[i,p] = sum_o sum_t K[o,i,t] z[o, (p-t+w/2) mod n]
+  case OpKind::ConvT: { // x[i,p,q] = sum_o sum_t K[o,i,t] z[o, (p-t+w/2) mod n, q]
     const Shape &tk = argType(0);
     int64_t O = tk[0], I = tk[1], W = tk[2], N = op.type[1];
+    int64_t Q = op.type.numel() / (I * N);
     const Tensor &K = arg(0), &z = arg(1);
     for (int64_t i = 0; i < I; ++i)
-      for (int64_t p = 0; p < N; ++p) {
-        double s = 0;
-        for (int64_t o = 0; o < O; ++o)
-          for (int64_t t = 0; t < W; ++t)
-            s += K[static_cast<size_t>((o * I + i) * W + t)] *
-                 z[static_cast<size_t>(o * N + wrap(p - t + W / 2, N))];
-        y[static_cast<size_t>(i * N + p)] = s;
-      }
+      for (int64_t p = 0; p < N; ++p)
+        for (int64_t q = 0; q < Q; ++q) {
+          double s = 0;
+          for (int64_t o = 0; o < O; ++o)
+            for (int64_t t = 0; t < W; ++t)
+              s += K[static_cast<size_t>((o * I + i) * W + t)] *
+                   z[static_cast<size_t>((o * N + wrap(p - t + W / 2, N)) * Q + q)];
+          y[static_cast<size_t>((i * N + p) * Q + q)] = s;
+        }
     break;
   }
-  case OpKind::ConvW: { // K[o,i,t] = sum_j z[o,j] x[i, (j+t-w/2) mod n]
+  case OpKind::ConvW: { // K[o,i,t] = sum_j sum_q z[o,j,q] x[i, (j+t-w/2) mod n, q]
     int64_t O = op.type[0], I = op.type[1], W = op.type[2];
-    int64_t N = argType(0)[1];
+    int64_t N = argType(0)[1], Q = argType(0).numel() / (O * N);
     const Tensor &z = arg(0), &x = arg(1);
     for (int64_t o = 0; o < O; ++o)
       for (int64_t i = 0; i < I; ++i)
         for (int64_t t = 0; t < W; ++t) {
           double s = 0;
           for (int64_t j = 0; j < N; ++j)
-            s += z[static_cast<size_t>(o * N + j)] *
-                 x[static_cast<size_t>(i * N + wrap(j + t - W / 2, N))];
+            for (int64_t q = 0; q < Q; ++q)
+              s += z[static_cast<size_t>((o * N + j) * Q + q)] *
+                   x[static_cast<size_t>((i * N + wrap(j + t - W / 2, N)) * Q + q)];
           y[static_cast<size_t>((o * I + i) * W + t)] = s;
         }
     break;

@@ -107,18 +107,21 @@ std::string checkPreconditions(const Function &f, const Op &op) {
     return "";
   }
   case OpKind::Conv:
-    if (t(0).rank() != 3 || t(1).rank() != 2 || t(0)[1] != t(1)[0])
-      return "conv needs K[o,i,w] and x[i,n]";
+    if (t(0).rank() != 3 || t(1).rank() < 2 || t(0)[1] != t(1)[0])
+      return "conv needs K[o,i,w] and x[i,n,...]";
     return "";
   case OpKind::ConvT:
-    if (t(0).rank() != 3 || t(1).rank() != 2 || t(0)[0] != t(1)[0])
-      return "convt needs K[o,i,w] and ybar[o,n]";
+    if (t(0).rank() != 3 || t(1).rank() < 2 || t(0)[0] != t(1)[0])
+      return "convt needs K[o,i,w] and ybar[o,n,...]";
     return "";
-  case OpKind::ConvW:
-    if (t(0).rank() != 2 || t(1).rank() != 2 || t(0)[1] != t(1)[1] ||
-        op.type.rank() != 3 || op.type[2] < 1)
-      return "convw needs ybar[o,n], x[i,n] and a type [o,i,w]";
+  case OpKind::ConvW: {
+    bool same = t(0).rank() >= 2 && t(0).rank() == t(1).rank();
+    for (int i = 1; same && i < t(0).rank(); ++i)
+      same = t(0)[i] == t(1)[i];
+    if (!same || op.type.rank() != 3 || op.type[2] < 1)
+      return "convw needs ybar[o,n,...], x[i,n,...] and a type [o,i,w]";
     return "";
+  }
   case OpKind::Stencil:
     if (op.ints.empty() || op.ints.size() != op.reals.size() + 1 ||
         op.reals.empty())

@@ -76,8 +76,9 @@ std::vector<ir::Function> trainLeapfrog(const ir::ModelIR &m);
 /// Non-parameter inputs and every value that depends on them get a last
 /// axis of extent `tile` (a scalar becomes [tile]); parameters and
 /// constants keep their shapes. Nothing when an op of `f` has no tiled
-/// form (conv of a sample-dependent signal, expand/sumlast of one, a
-/// matmul with a sample-dependent left or transposed right operand).
+/// form (expand/sumlast/convw of a sample-dependent value, a conv with a
+/// sample-dependent kernel, a matmul with a sample-dependent left or
+/// transposed right operand).
 std::optional<ir::Function> batchFunction(const ir::Function &f,
                                           int64_t tile);
 /// The tile batchFunction should use for `f`: a power of two up to 256

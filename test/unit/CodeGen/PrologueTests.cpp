@@ -184,28 +184,39 @@ TEST(Prologue, DivDiffDerivativesAgainstDifferences) {
 }
 
 TEST(Prologue, ConvAdjoints) {
-  // <conv(K, x), y> = <x, convT(K, y)> = <K, convW(y, x)>, odd and even w.
+  // <conv(K, x), y> = <x, convT(K, y)> = <K, convW(y, x)>, odd and even w,
+  // with 1 or 3 values per grid point (the tile of a tiled loss); and with
+  // 3, every inner column equals the convolution of that column alone.
   const std::int64_t o = 3, ci = 2, n = 7;
   dgc_rt::SplitMix64 rng(3);
-  for (std::int64_t w : {1, 2, 3, 4, 5}) {
-    std::vector<double> K(o * ci * w), x(ci * n), y(o * n), cx(o * n),
-        ty(ci * n), wk(o * ci * w);
-    for (auto *v : {&K, &x, &y})
-      for (double &e : *v)
-        e = rng.normal();
-    dgc_rt::conv(K.data(), o, ci, w, x.data(), n, cx.data());
-    dgc_rt::convT(K.data(), o, ci, w, y.data(), n, ty.data());
-    dgc_rt::convW(y.data(), o, x.data(), ci, n, w, wk.data());
-    double a = 0, b = 0, c = 0;
-    for (size_t i = 0; i < cx.size(); ++i)
-      a += cx[i] * y[i];
-    for (size_t i = 0; i < ty.size(); ++i)
-      b += x[i] * ty[i];
-    for (size_t i = 0; i < wk.size(); ++i)
-      c += K[i] * wk[i];
-    EXPECT_NEAR(a, b, 1e-12 * (1 + std::abs(a))) << "w = " << w;
-    EXPECT_NEAR(a, c, 1e-12 * (1 + std::abs(a))) << "w = " << w;
-  }
+  for (std::int64_t q : {1, 3})
+    for (std::int64_t w : {1, 2, 3, 4, 5}) {
+      std::vector<double> K(o * ci * w), x(ci * n * q), y(o * n * q),
+          cx(o * n * q), ty(ci * n * q), wk(o * ci * w);
+      for (auto *v : {&K, &x, &y})
+        for (double &e : *v)
+          e = rng.normal();
+      dgc_rt::conv(K.data(), o, ci, w, x.data(), n, q, cx.data());
+      dgc_rt::convT(K.data(), o, ci, w, y.data(), n, q, ty.data());
+      dgc_rt::convW(y.data(), o, x.data(), ci, n, q, w, wk.data());
+      double a = 0, b = 0, c = 0;
+      for (size_t i = 0; i < cx.size(); ++i)
+        a += cx[i] * y[i];
+      for (size_t i = 0; i < ty.size(); ++i)
+        b += x[i] * ty[i];
+      for (size_t i = 0; i < wk.size(); ++i)
+        c += K[i] * wk[i];
+      EXPECT_NEAR(a, b, 1e-12 * (1 + std::abs(a))) << "w = " << w;
+      EXPECT_NEAR(a, c, 1e-12 * (1 + std::abs(a))) << "w = " << w;
+      for (std::int64_t col = 0; col < q; ++col) {
+        std::vector<double> xc(ci * n), yc(o * n);
+        for (std::int64_t i = 0; i < ci * n; ++i)
+          xc[i] = x[i * q + col];
+        dgc_rt::conv(K.data(), o, ci, w, xc.data(), n, 1, yc.data());
+        for (std::int64_t i = 0; i < o * n; ++i)
+          EXPECT_NEAR(yc[i], cx[i * q + col], 1e-13) << "w = " << w;
+      }
+    }
 }
 
 TEST(Prologue, SplitMix64AndInit) {
