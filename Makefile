@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all build test demo bench deps clean
+.PHONY: all build test demo paper bench deps clean
 
 all: build
 
@@ -20,16 +20,32 @@ build: $(BUILD)/build.ninja
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The paper's KdV experiment at a reduced budget (DGNet, Eq. 6; about
+# 4 minutes on 2 cores; DEMO_ITERS=N trains longer).
 demo:
 	scripts/install-deps --extras
-	$(MAKE) build
+	$(MAKE) $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target dgc dgc_dataset
 	scripts/demo $(BUILD)
 
+# The paper's Tables 2 and 3 (docs/results.md, results/paper.json); resumes.
+# TRIALS=N ONLY=dataset[,dataset] MODELS=... BUDGET=full|reduced|tiny
+# PDE_DOPRI5_ITERS=N THREADS=N (scripts/paper --help).
+paper: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target dgc dgc_dataset
+	TRIALS="$(TRIALS)" ONLY="$(ONLY)" MODELS="$(MODELS)" BUDGET="$(BUDGET)" \
+	PDE_DOPRI5_ITERS="$(PDE_DOPRI5_ITERS)" THREADS="$(THREADS)" \
+	python3 scripts/paper --build $(BUILD)
+
 # Google Benchmark: cost of the discrete gradient over the gradient
-# (docs/benchmarks.md). Pass flags with BENCH_ARGS=...
+# (docs/benchmarks.md), then training and stepping of the four DGNet models
+# in GFLOP/s (docs/performance.md). Pass flags to both with BENCH_ARGS=...
+# (e.g. BENCH_ARGS=--benchmark_filter=kdv); bench/compare runs ours against
+# PyTorch.
 bench: $(BUILD)/build.ninja
-	cmake --build $(BUILD) -j $(JOBS) --target bench_discrete_grad
+	cmake --build $(BUILD) -j $(JOBS) --target bench_discrete_grad bench_dgnet
 	$(BUILD)/bench/bench_discrete_grad $(BENCH_ARGS)
+	$(BUILD)/bench/bench_dgnet $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)
