@@ -6,6 +6,7 @@
 #include "Process.h"
 
 #include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -15,6 +16,20 @@ extern char **environ;
 
 namespace dgc::driver {
 
+namespace {
+
+/// The child being waited for; signals that would end dgc are passed on to
+/// it, so that `kill <dgc>` also stops the program it runs (a compiled
+/// `train` would otherwise go on writing checkpoints on its own).
+volatile pid_t runningChild = 0;
+
+void forwardSignal(int sig) {
+  if (runningChild > 0)
+    ::kill(runningChild, sig);
+}
+
+} // namespace
+
 int runProcess(const std::vector<std::string> &argv) {
   std::vector<char *> args;
   for (const std::string &a : argv)
@@ -23,10 +38,25 @@ int runProcess(const std::vector<std::string> &argv) {
   pid_t pid;
   if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0)
     return -1;
+  runningChild = pid;
+  struct sigaction forward = {}, old[3];
+  forward.sa_handler = forwardSignal;
+  sigemptyset(&forward.sa_mask);
+  const int sigs[3] = {SIGTERM, SIGINT, SIGHUP};
+  for (int i = 0; i < 3; ++i)
+    sigaction(sigs[i], &forward, &old[i]);
   int status = 0;
+  int rc = 0;
   while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return -1;
+    if (errno != EINTR) {
+      rc = -1;
+      break;
+    }
+  for (int i = 0; i < 3; ++i)
+    sigaction(sigs[i], &old[i], nullptr);
+  runningChild = 0;
+  if (rc < 0)
+    return -1;
   if (WIFEXITED(status))
     return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
