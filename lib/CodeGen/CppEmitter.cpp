@@ -176,7 +176,7 @@ public:
     out.line("  std::array<T, (workspace_size > 0 ? workspace_size : 1)> buf;");
     out.line("}};");
     out.blank();
-    out.line("/// Scratch memory of the tiled training losses (`X_tile`): on "
+    out.line("/// Scratch memory of the tile functions (`X_tile`): on "
              "the heap, allocated when constructed. One per thread.");
     out.line("template <class T> struct TileWorkspace {{");
     out.line("  std::vector<T> buf = std::vector<T>("

@@ -511,9 +511,13 @@ bool isTileFunction(const ir::Function &f) {
 }
 
 int64_t tileSize(const ir::Function &f) {
+  // The first non-parameter input (u1 of a loss, u of time_derivative) is
+  // [state..., tile] (Transforms/Batch.cpp).
   for (ir::ValueId v : f.inputs)
-    if (f.op(v).name == "weight" && !f.op(v).param)
-      return f.type(v)[0];
+    if (!f.op(v).param) {
+      const Shape &s = f.type(v);
+      return s.rank() > 0 ? s[s.rank() - 1] : 0;
+    }
   return 0;
 }
 

@@ -75,10 +75,12 @@ std::string fnFunctor(ir::Fn fn);
 
 /// For a Jacobian-vector product `X_jvp` (a non-parameter input `w` of rank
 /// 1 and one result of w's shape), the base name `X` of the dense
-/// A training loss over a tile of pairs (`train_dg_tile`, ...): it takes
-/// a TileWorkspace and has no `_batch` form.
+/// A function over a tile of samples (`train_dg_tile`,
+/// `time_derivative_tile`, ...): it takes a TileWorkspace and has no
+/// `_batch` form.
 bool isTileFunction(const ir::Function &f);
-/// The tile of a tile function: the extent of its `weight` input.
+/// The tile of a tile function: the last extent of its first non-parameter
+/// input (u1 of a loss, u of time_derivative_tile).
 int64_t tileSize(const ir::Function &f);
 
 /// `X_jacobian` emitFunction also writes; empty for any other function.

@@ -31,7 +31,9 @@
 // time_derivative_vjp(u, ybar, params) -> (ubar, dparams) is the
 // vector-Jacobian product of time_derivative, reverseAD with the seed
 // named ybar, for back-propagation through the stages of an adaptive
-// scheme in the runtime.
+// scheme in the runtime (Dopri5Train.h); when time_derivative can be
+// tiled, also `time_derivative_tile` (u [state..., tile] -> dudt, the same
+// shape) and `time_derivative_vjp_tile` (dparams summed over the tile).
 //
 //===----------------------------------------------------------------------===//
 #include "IR/Builder.h"
@@ -302,21 +304,18 @@ std::vector<Function> trainLeapfrog(const ModelIR &m) {
   return trainingFunctions(m, c.f);
 }
 
-Function timeDerivativeVjp(const ModelIR &m) {
-  const Function &td = required(m, "time_derivative");
-  // time_derivative with every model parameter as an input, in order.
-  Composer c(m, "time_derivative_vjp");
-  ValueId u = c.b.input("u", stateType(m));
-  c.addParams();
-  c.f.results = {c.call(td, {u})[0]};
-  c.f.resultNames = {"dudt"};
+namespace {
 
+/// The vector-Jacobian product of `fwd` (inputs u, then the parameters;
+/// result dudt): inputs u, ybar (the seed, shaped like dudt), parameters;
+/// results ubar and dparams (flat, as for the losses).
+Function vjpOf(const ModelIR &m, const Function &fwd, const std::string &name) {
   std::vector<std::string> wrt = {"u"};
   for (const std::string &r : paramRefs(m))
     wrt.push_back(r);
-  assert(!c.f.type(c.f.results[0]).isScalar() &&
+  assert(!fwd.type(fwd.results[0]).isScalar() &&
          "a scalar state would give reverseAD no seed input");
-  Function g = reverseAD(c.f, 0, wrt, "time_derivative_vjp");
+  Function g = reverseAD(fwd, 0, wrt, name);
   // reverseAD appends the seed (ybar) as the last input: move it after u.
   ValueId seed = g.inputs.back();
   assert(g.op(seed).kind == OpKind::Input && !g.op(seed).param);
@@ -328,6 +327,33 @@ Function timeDerivativeVjp(const ModelIR &m) {
   g.results = {g.results[1], dparams};
   g.resultNames = {"ubar", "dparams"};
   return g;
+}
+
+} // namespace
+
+std::vector<Function> timeDerivativeVjp(const ModelIR &m) {
+  const Function &td = required(m, "time_derivative");
+  // time_derivative with every model parameter as an input, in order.
+  Composer c(m, "time_derivative_vjp");
+  ValueId u = c.b.input("u", stateType(m));
+  c.addParams();
+  c.f.results = {c.call(td, {u})[0]};
+  c.f.resultNames = {"dudt"};
+  std::vector<Function> fs = {vjpOf(m, c.f, "time_derivative_vjp")};
+
+  // The same over a tile of states (column b = state b), for adaptive
+  // training over a whole batch: the forward itself, and its VJP, whose
+  // dparams sums over the tile by GEMMs.
+  int64_t tile = chooseTile(c.f);
+  if (tile < 8)
+    return fs;
+  std::optional<Function> t = batchFunction(c.f, tile);
+  if (!t)
+    return fs;
+  t->name = "time_derivative_tile";
+  fs.push_back(vjpOf(m, *t, "time_derivative_vjp_tile"));
+  fs.push_back(std::move(*t));
+  return fs;
 }
 
 } // namespace dgc::transforms

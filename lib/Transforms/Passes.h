@@ -88,7 +88,11 @@ int64_t chooseTile(const ir::Function &f);
 /// time_derivative_vjp (Losses.cpp): inputs u, ybar (state), then every
 /// model parameter; results ubar = (df/du)^T ybar and dparams (flat as for
 /// the losses) = (df/dparams)^T ybar, f = time_derivative, by reverse AD.
-ir::Function timeDerivativeVjp(const ir::ModelIR &m);
+/// When time_derivative can be tiled (batchFunction, tile >= 8), also
+/// `time_derivative_tile` (u [state..., tile], params -> dudt [state...,
+/// tile]) and `time_derivative_vjp_tile` (u, ybar [state..., tile], params
+/// -> ubar [state..., tile], dparams = sum over the tile).
+std::vector<ir::Function> timeDerivativeVjp(const ir::ModelIR &m);
 
 /// The pipeline (Pipeline.cpp): from `energy` and `structure` (or
 /// `vectorfield`) adds `grad` (u, params -> H, grad H in the model's inner

@@ -188,7 +188,7 @@ void deriveModel(ModelIR &m) {
     finish(m, std::move(tdJvp));
     finishAll(m, trainRK2(m));
     finishAll(m, trainRK4(m));
-    finish(m, timeDerivativeVjp(m));
+    finishAll(m, timeDerivativeVjp(m));
     return;
   }
   const Function *energy = m.find("energy");
@@ -218,7 +218,7 @@ void deriveModel(ModelIR &m) {
   finishAll(m, trainRK4(m));
   if (m.laws.separable)
     finishAll(m, trainLeapfrog(m));
-  finish(m, timeDerivativeVjp(m));
+  finishAll(m, timeDerivativeVjp(m));
 }
 
 } // namespace dgc::transforms

@@ -14,7 +14,11 @@
 //    nets in test/unit/Transforms/BatchTest.cpp);
 //  - the runtime's Trainer gives the same losses and parameters with the
 //    tiled path as with the per-pair one (rounding only), over a batch
-//    that is not a multiple of the tile.
+//    that is not a multiple of the tile;
+//  - `time_derivative_tile` equals `time_derivative` column by column, and
+//    dopri5 training over a batch (Dopri5Train.h) gives the same loss,
+//    gradient and steps through `time_derivative_vjp_tile` as through the
+//    per-pair `time_derivative_vjp`.
 //
 //===----------------------------------------------------------------------===//
 #include "kdv_net.hpp"
@@ -169,6 +173,90 @@ TEST(TiledTraining, TrainerAgreesWithPerPairPath) {
   for (size_t i = 0; i < params[0].size(); ++i)
     err = std::max(err, std::fabs(params[0][i] - params[1][i]));
   EXPECT_LE(err, 1e-10);
+}
+
+/// Random pairs for the dopri5 tests: n pairs near a unit circle.
+template <class T> struct RandomPairs {
+  std::vector<T> u1, u2, dt;
+  RandomPairs(std::int64_t n, std::int64_t N, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> nd(0.0, 0.7);
+    for (std::int64_t k = 0; k < n * N; ++k) {
+      double a = nd(rng);
+      u1.push_back(T(a));
+      u2.push_back(T(a + 0.05 * nd(rng)));
+    }
+    dt.assign(static_cast<size_t>(n), T(0.1));
+  }
+};
+
+template <class M, class T> void checkTimeDerivativeTile(double tol) {
+  constexpr std::int64_t N = M::state_size, tile = M::time_derivative_tile_size;
+  auto p = std::make_unique<typename M::template ParamsT<T>>();
+  M::init_params(*p, 2);
+  RandomPairs<T> d(tile, N, 3);
+  std::vector<T> cols(static_cast<size_t>(N * tile)), out(cols.size()), f(N);
+  for (std::int64_t k = 0; k < tile; ++k)
+    for (std::int64_t i = 0; i < N; ++i)
+      cols[i * tile + k] = d.u1[k * N + i];
+  auto tws = std::make_unique<typename M::template TileWorkspaceT<T>>();
+  auto ws = std::make_unique<typename M::template WorkspaceT<T>>();
+  M::time_derivative_tile(*p, cols.data(), out.data(), *tws);
+  double err = 0, scale = 0;
+  for (std::int64_t k = 0; k < tile; ++k) {
+    M::time_derivative(*p, d.u1.data() + k * N, f.data(), *ws);
+    for (std::int64_t i = 0; i < N; ++i) {
+      err = std::max(err, std::fabs(double(out[i * tile + k]) - double(f[i])));
+      scale = std::max(scale, std::fabs(double(f[i])));
+    }
+  }
+  EXPECT_LE(err, tol * scale);
+}
+
+/// Dopri5Loss through the tiled functions and through the per-pair ones:
+/// a batch of 2.5 tiles on 2 threads.
+template <class M, class T> void checkDopri5Tiles(double tol) {
+  using D = dgc::rt::Dopri5Loss<M, T>;
+  static_assert(D::kHasTiles);
+  constexpr std::int64_t N = M::state_size, tile = M::time_derivative_tile_size;
+  const std::int64_t n = 2 * tile + tile / 2;
+  auto p = std::make_unique<typename M::template ParamsT<T>>();
+  M::init_params(*p, 4);
+  RandomPairs<T> d(n + 7, N, 9);
+  std::vector<std::int64_t> idx;
+  for (std::int64_t b = 0; b < n; ++b)
+    idx.push_back((5 * b + 3) % (n + 7)); // a permutation's prefix
+  const std::int64_t P = M::param_count;
+  std::vector<double> g1(P), g2(P);
+  D tiled(2, true), perPair(2, false);
+  ASSERT_EQ(tiled.tile(), tile);
+  ASSERT_EQ(perPair.tile(), 0);
+  double L1 = tiled(*p, d.u1.data(), d.u2.data(), d.dt.data(), idx.data(), n,
+                    g1.data());
+  double L2 = perPair(*p, d.u1.data(), d.u2.data(), d.dt.data(), idx.data(),
+                      n, g2.data());
+  EXPECT_EQ(tiled.acceptedSteps, perPair.acceptedSteps);
+  EXPECT_GT(tiled.acceptedSteps, 0);
+  EXPECT_NEAR(L1, L2, tol * std::fabs(L2));
+  double err = 0, scale = 0;
+  for (std::int64_t q = 0; q < P; ++q) {
+    err = std::max(err, std::fabs(g1[q] - g2[q]));
+    scale = std::max(scale, std::fabs(g2[q]));
+  }
+  EXPECT_GT(scale, 0.0);
+  EXPECT_LE(err, tol * scale);
+}
+
+TEST(TiledTraining, TimeDerivativeTileEqualsPerState) {
+  checkTimeDerivativeTile<dgc_models::MassSpringNet::Model, double>(1e-13);
+  checkTimeDerivativeTile<dgc_models::MassSpringNODE::Model, double>(1e-13);
+  checkTimeDerivativeTile<dgc_models::RealPendulumNet::Model, float>(1e-5);
+}
+
+TEST(TiledTraining, Dopri5OverTilesEqualsPerPair) {
+  checkDopri5Tiles<dgc_models::MassSpringNet::Model, double>(1e-12);
+  checkDopri5Tiles<dgc_models::MassSpringNODE::Model, double>(1e-12);
+  checkDopri5Tiles<dgc_models::RealPendulumNet::Model, double>(1e-12);
 }
 
 } // namespace

@@ -223,19 +223,18 @@ TEST(Dopri5Generated, GradientThroughTheStagesMatchesDifferences) {
   } else {
     auto p = std::make_unique<M::ParamsT<double>>();
     M::init_params(*p, 1);
-    auto ws = std::make_unique<M::WorkspaceT<double>>();
     dgc::rt::Dopri5Loss<M, double> loss;
-    const double u1[2] = {0.6, -0.3}, u2[2] = {0.55, -0.42}, dt = 0.2;
-    double L;
+    const double u1[4] = {0.6, -0.3, -0.2, 0.9}, u2[4] = {0.55, -0.42, -0.1, 0.85},
+                 dt[2] = {0.2, 0.2};
+    const int64_t idx[2] = {0, 1};
     std::vector<double> g(M::param_count), gg(M::param_count);
-    loss(*p, u1, u2, &dt, &L, g.data(), *ws);
+    loss(*p, u1, u2, dt, idx, 2, g.data());
     for (int k : {0, 7, 40, 100, 200, 335}) {
       const double eps = 1e-6, keep = p->data[k];
-      double Lp, Lm;
       p->data[k] = keep + eps;
-      loss(*p, u1, u2, &dt, &Lp, gg.data(), *ws);
+      double Lp = loss(*p, u1, u2, dt, idx, 2, gg.data());
       p->data[k] = keep - eps;
-      loss(*p, u1, u2, &dt, &Lm, gg.data(), *ws);
+      double Lm = loss(*p, u1, u2, dt, idx, 2, gg.data());
       p->data[k] = keep;
       EXPECT_NEAR(g[k], (Lp - Lm) / (2 * eps), 1e-6 * (1 + std::abs(g[k])))
           << k;

@@ -268,33 +268,73 @@ TEST(Trainer, RefusesSchemesTheModelCannotTrainWith) {
   EXPECT_FALSE((TrainFns<M, double>::leapfrog));
 }
 
-TEST(Dopri5Training, LossMatchesTheExactFlowAndGradientMatchesDifferences) {
-  // f = (a v, -b u) is a rotation: the exact flow over dt is known.
-  M::ParamsT<double> p;
-  p.data = {0.3, 0.8, 1.7};
-  M::WorkspaceT<double> ws;
-  Dopri5Loss<M, double> loss;
-  const double u1[2] = {0.4, -0.9}, u2[2] = {0.5, -1.0}, dt = 0.7;
-  double L, g[3];
-  loss(p, u1, u2, &dt, &L, g, ws);
-  EXPECT_GT(loss.acceptedSteps, 2);
+// f = (a v, -b u) is a rotation: the exact flow over dt is known.
+double exactFlowLoss(const M::ParamsT<double> &p, const double *u1,
+                     const double *u2, double dt) {
   const double a = p.data[1], b = p.data[2], w = std::sqrt(a * b);
   double q = u1[0] * std::cos(w * dt) + a / w * u1[1] * std::sin(w * dt);
   double v = u1[1] * std::cos(w * dt) - b / w * u1[0] * std::sin(w * dt);
   double r0 = (q - u2[0]) / dt, r1 = (v - u2[1]) / dt;
-  EXPECT_NEAR(L, (r0 * r0 + r1 * r1) / 2, 1e-6 * L);
-  EXPECT_EQ(g[0], 0.0);
-  for (int k = 1; k < 3; ++k) {
-    const double eps = 1e-6;
-    M::ParamsT<double> pp = p, pm = p;
-    pp.data[k] += eps;
-    pm.data[k] -= eps;
-    double Lp, Lm, gg[3];
-    loss(pp, u1, u2, &dt, &Lp, gg, ws);
-    loss(pm, u1, u2, &dt, &Lm, gg, ws);
-    EXPECT_NEAR(g[k], (Lp - Lm) / (2 * eps), 1e-5 * (1 + std::abs(g[k])))
-        << k;
+  return (r0 * r0 + r1 * r1) / 2;
+}
+
+TEST(Dopri5Training, LossMatchesTheExactFlowAndGradientMatchesDifferences) {
+  M::ParamsT<double> p;
+  p.data = {0.3, 0.8, 1.7};
+  // Three pairs, the last with half the time step (rescaled time).
+  const std::vector<double> u1 = {0.4, -0.9, 1.0, 0.2, -0.3, 0.5},
+                            u2 = {0.5, -1.0, 0.9, -0.3, -0.2, 0.6},
+                            dt = {0.7, 0.7, 0.35};
+  const int64_t idx[3] = {0, 1, 2};
+  for (int threads : {1, 2}) {
+    Dopri5Loss<M, double> loss(threads);
+    double g[3];
+    double L = loss(p, u1.data(), u2.data(), dt.data(), idx, 3, g);
+    EXPECT_GT(loss.acceptedSteps, 2);
+    double want = 0;
+    for (int b = 0; b < 3; ++b)
+      want += exactFlowLoss(p, &u1[2 * b], &u2[2 * b], dt[b]) / 3;
+    EXPECT_NEAR(L, want, 1e-6 * want);
+    EXPECT_EQ(g[0], 0.0);
+    for (int k = 1; k < 3; ++k) {
+      const double eps = 1e-6;
+      M::ParamsT<double> pp = p, pm = p;
+      pp.data[k] += eps;
+      pm.data[k] -= eps;
+      double gg[3];
+      double Lp = loss(pp, u1.data(), u2.data(), dt.data(), idx, 3, gg);
+      double Lm = loss(pm, u1.data(), u2.data(), dt.data(), idx, 3, gg);
+      EXPECT_NEAR(g[k], (Lp - Lm) / (2 * eps), 1e-5 * (1 + std::abs(g[k])))
+          << k << " threads " << threads;
+    }
   }
+}
+
+TEST(Dopri5Training, TheBatchSharesOneStepSequence) {
+  // torchdiffeq's error norm is over the whole batch tensor, so a pair
+  // near 0 (where atol makes the error small) takes the steps of a pair of
+  // size 1 when they are in one batch.
+  M::ParamsT<double> p;
+  p.data = {0, 2.0, 2.0};
+  const std::vector<double> u1 = {1e-10, -1e-10, 0.4, -0.9}, u2 = u1,
+                            dt = {1.0, 1.0};
+  const int64_t tiny[1] = {0}, big[1] = {1}, both[2] = {0, 1};
+  Dopri5Loss<M, double> loss;
+  double g[3];
+  loss(p, u1.data(), u2.data(), dt.data(), tiny, 1, g);
+  const int64_t tinySteps = loss.acceptedSteps;
+  loss(p, u1.data(), u2.data(), dt.data(), big, 1, g);
+  const int64_t bigSteps = loss.acceptedSteps;
+  loss(p, u1.data(), u2.data(), dt.data(), both, 2, g);
+  EXPECT_LT(tinySteps, bigSteps);
+  EXPECT_GE(loss.acceptedSteps, bigSteps - 1);
+  EXPECT_GT(loss.acceptedSteps, tinySteps);
+  // Two copies of one pair: the norm, the steps and the mean loss are
+  // those of the pair alone.
+  const double L = loss(p, u1.data(), u2.data(), dt.data(), big, 1, g);
+  const int64_t twice[2] = {1, 1};
+  EXPECT_DOUBLE_EQ(loss(p, u1.data(), u2.data(), dt.data(), twice, 2, g), L);
+  EXPECT_EQ(loss.acceptedSteps, bigSteps);
 }
 
 TEST(Dopri5Training, TrainerLowersTheLoss) {
@@ -343,16 +383,21 @@ TEST(TrainData, RealPendulumPairsUseTheTargetForExplicitSchemes) {
     std::ofstream(dir / "dataset.json")
         << R"({"name": "real-pendulum", "dt": 0.16666666666666666})";
   }
-  std::vector<double> x1 = {1, 2, 3, 4}, x2 = {5, 6, 7, 8},
-                      tg = {0.5, -0.5, 1, 2}, dt = {1.0 / 6, 1.0 / 3};
+  // Pair 0: target (x2 - x1)/dt; pair 1 (like quirk 1's junction pair):
+  // a target that is not (x2 - x1)/dt.
+  std::vector<double> x1 = {1, 2, 3, 4}, x2 = {1.5, 1.5, 7, 8},
+                      tg = {3, -3, 1, 2}, dt = {1.0 / 6, 1.0 / 3};
   writeNpy<double>((dir / "train_pair_x1.npy").string(), {2, 2}, x1.data());
   writeNpy<double>((dir / "train_pair_x2.npy").string(), {2, 2}, x2.data());
   writeNpy<double>((dir / "train_pair_target.npy").string(), {2, 2}, tg.data());
   writeNpy<double>((dir / "train_pair_dt.npy").string(), {2}, dt.data());
   DatasetInfo d = loadDatasetInfo(dir.string());
   PairSet dg = loadTrainPairs(d, 2, "F", true), ex = loadTrainPairs(d, 2, "F", false);
-  EXPECT_EQ(dg.u2, x2);
-  EXPECT_EQ(dg.dt[1], 1.0 / 3);
+  // dg keeps (x1, x2, dt) of pair 0 and leaves out pair 1.
+  ASSERT_EQ(dg.count, 1);
+  EXPECT_EQ(dg.u2, std::vector<double>({1.5, 1.5}));
+  EXPECT_EQ(dg.dt[0], 1.0 / 6);
+  ASSERT_EQ(ex.count, 2);
   EXPECT_EQ(ex.dt[1], 1.0 / 6);
   EXPECT_NEAR((ex.u2[3] - ex.u1[3]) / ex.dt[1], 2.0, 1e-12);
 }

@@ -293,22 +293,6 @@ template <class M, class T> class Dopri5 final : public StepperBase<M, T> {
 
   static constexpr const double (&A)[7][6] = Dopri5Tableau::A;
   static constexpr const double (&E)[7] = Dopri5Tableau::E;
-  /// Continuous extension: y(t + s h) = y + h sum_i K_i sum_j P[i][j] s^(j+1).
-  static constexpr double P[7][4] = {
-      {1, -8048581381.0 / 2820520608, 8663915743.0 / 2820520608,
-       -12715105075.0 / 11282082432},
-      {0, 0, 0, 0},
-      {0, 131558114200.0 / 32700410799, -68118460800.0 / 10900136933,
-       87487479700.0 / 32700410799},
-      {0, -1754552775.0 / 470086768, 14199869525.0 / 1410260304,
-       -10690763975.0 / 1880347072},
-      {0, 127303824393.0 / 49829197408, -318862633887.0 / 49829197408,
-       701980252875.0 / 199316789632},
-      {0, -282668133.0 / 205662961, 2019193451.0 / 616988883,
-       -1453857185.0 / 822651844},
-      {0, 40617522.0 / 29380423, -110615467.0 / 29380423,
-       69997945.0 / 29380423}};
-
   /// One DP5 step of size hh from (t, y) with K[0] = f(y): new state in
   /// ytmp, K[6] = f(ytmp), error estimate in err.
   void stages(double hh) {
@@ -428,9 +412,7 @@ public:
     double s = (tOut - tPrev) / hLast;
     x = yPrev;
     for (int i = 0; i < 7; ++i) {
-      double c = 0, sp = s;
-      for (int j = 0; j < 4; ++j, sp *= s)
-        c += P[i][j] * sp;
+      double c = Dopri5Tableau::denseWeight(i, s);
       if (c != 0)
         x += static_cast<T>(hLast * c) * (i == 0 ? kFirst : K[i]);
     }

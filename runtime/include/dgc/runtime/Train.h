@@ -8,7 +8,8 @@
 // where L_b and its gradient come from the model's generated per-sample
 // function of the training scheme (`train_dg`, `train_rk2`, `train_rk4`,
 // `train_leapfrog`: (p, u1, u2, dt) -> (L, dparams), dparams flat in the
-// Params::data layout), or for `dopri5` from Dopri5Train.h (adaptive steps,
+// Params::data layout), or for `dopri5` from Dopri5Train.h (one adaptive
+// run over the whole batch with shared steps, as torchdiffeq's,
 // back-propagated through the accepted stages with the generated
 // `time_derivative_vjp`). A model without the scheme's function is refused.
 //
@@ -298,9 +299,6 @@ public:
       w.ws = std::make_unique<Workspace>();
       w.g.assign(static_cast<size_t>(P), T(0));
       w.acc.assign(static_cast<size_t>(P), 0.0);
-      if constexpr (TrainFns<M, T>::dopri5)
-        if (o.scheme == Scheme::Dopri5)
-          w.dopri5 = std::make_unique<Dopri5Loss<M, T>>();
       if constexpr (TileFns<M, T>::any)
         if (tile_ > 0) {
           const size_t t = static_cast<size_t>(tile_);
@@ -314,6 +312,11 @@ public:
         }
     }
     grad_.assign(static_cast<size_t>(P), T(0));
+    if constexpr (TrainFns<M, T>::dopri5)
+      if (o.scheme == Scheme::Dopri5) {
+        dopri5_ = std::make_unique<Dopri5Loss<M, T>>(nt, o.tiled);
+        dopri5Grad_.assign(static_cast<size_t>(P), 0.0);
+      }
   }
 
   Params &params() { return *params_; }
@@ -329,6 +332,15 @@ public:
 
   /// Mean loss and gradient (into gradient()) over pairs idx[0..n).
   double evaluate(const int64_t *idx, int64_t n) {
+    if constexpr (TrainFns<M, T>::dopri5)
+      if (dopri5_) {
+        // One adaptive run over the whole batch (Dopri5Train.h).
+        double loss = (*dopri5_)(*params_, u1_.data(), u2_.data(),
+                                 dt_.data(), idx, n, dopri5Grad_.data());
+        for (int64_t i = 0; i < P; ++i)
+          grad_[i] = T(dopri5Grad_[i]);
+        return loss;
+      }
     const int nt = static_cast<int>(std::min<int64_t>(workers_.size(), n));
     auto work = [&](int t) {
       Worker &w = workers_[static_cast<size_t>(t)];
@@ -343,15 +355,6 @@ public:
       T L = 0;
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t j = idx[b];
-        if constexpr (TrainFns<M, T>::dopri5)
-          if (w.dopri5) {
-            (*w.dopri5)(*params_, u1_.data() + j * N, u2_.data() + j * N,
-                        dt_.data() + j, &L, w.g.data(), *w.ws);
-            w.loss += double(L);
-            for (int64_t i = 0; i < P; ++i)
-              w.acc[i] += double(w.g[i]);
-            continue;
-          }
         TrainFns<M, T>::call(opts_.scheme, *params_, u1_.data() + j * N,
                              u2_.data() + j * N, dt_.data() + j, &L,
                              w.g.data(), *w.ws);
@@ -576,10 +579,12 @@ private:
     std::shared_ptr<void> ws; ///< M::TileWorkspaceT<T>
   };
 
+  std::unique_ptr<Dopri5Loss<M, T>> dopri5_; ///< scheme dopri5 only
+  std::vector<double> dopri5Grad_;
+
   struct Worker {
     std::unique_ptr<Workspace> ws;
     TileBuffers tile;
-    std::unique_ptr<Dopri5Loss<M, T>> dopri5; ///< scheme dopri5 only
     std::vector<T> g;
     std::vector<double> acc;
     double loss = 0;

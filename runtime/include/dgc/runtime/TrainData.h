@@ -16,8 +16,12 @@
 //                              against the stored target, so their pair is
 //                              (x1, x1 + target/6, 1/6). Quirk 1 (the last
 //                              pair's target is dx_443) cannot be expressed
-//                              with Eq. 6's (u2 - u1)/dt and is replaced by
-//                              (x_554 - x_443)/dt for dg.
+//                              with Eq. 6's (u2 - u1)/dt, so dg drops every
+//                              pair whose target is not (x2 - x1)/dt (only
+//                              (x_443, x_554)): taking (x_554 - x_443)/dt as
+//                              its target instead, a rate of about (4, -7)
+//                              18 s apart, dominates the loss and wrecks the
+//                              learned energy (docs/results-analysis.md).
 //
 // A folder that lacks dataset.json or an array, or whose states do not have
 // the model's size, is refused with an InputError naming both.
@@ -29,6 +33,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -140,21 +146,37 @@ inline PairSet loadTrainPairs(const DatasetInfo &d, int64_t stateSize,
       throw InputError("dataset '" + d.dir + "': the train_pair_* arrays "
                        "have different lengths");
     const double step = d.json.value("dt", 1.0 / 6.0);
-    ps.count = P;
-    ps.u1 = x1.data;
-    ps.u2.resize(x1.data.size());
-    ps.dt.resize(static_cast<size_t>(P));
+    // Eq. 6's loss targets (u2 - u1)/dt; a pair whose stored target is a
+    // different rate (quirk 1's junction pair) is left out for dg.
+    auto consistent = [&](int64_t j) {
+      for (int64_t i = 0; i < N; ++i) {
+        double r = (x2.data[j * N + i] - x1.data[j * N + i]) / dt.data[j];
+        double t = tg.data[j * N + i];
+        if (!(std::abs(r - t) <= 1e-9 * std::max(1.0, std::abs(t))))
+          return false;
+      }
+      return true;
+    };
     for (int64_t j = 0; j < P; ++j) {
       if (implicitDg) {
-        ps.dt[j] = dt.data[j];
-        for (int64_t i = 0; i < N; ++i)
-          ps.u2[j * N + i] = x2.data[j * N + i];
+        if (!consistent(j))
+          continue;
+        ps.dt.push_back(dt.data[j]);
+        for (int64_t i = 0; i < N; ++i) {
+          ps.u1.push_back(x1.data[j * N + i]);
+          ps.u2.push_back(x2.data[j * N + i]);
+        }
       } else {
-        ps.dt[j] = step;
-        for (int64_t i = 0; i < N; ++i)
-          ps.u2[j * N + i] = x1.data[j * N + i] + step * tg.data[j * N + i];
+        ps.dt.push_back(step);
+        for (int64_t i = 0; i < N; ++i) {
+          ps.u1.push_back(x1.data[j * N + i]);
+          ps.u2.push_back(x1.data[j * N + i] + step * tg.data[j * N + i]);
+        }
       }
     }
+    ps.count = static_cast<int64_t>(ps.dt.size());
+    if (ps.count < 1)
+      throw InputError("dataset '" + d.dir + "' has no training pairs");
     return ps;
   }
   const std::string array = d.isPde() ? "train_u" : "train_x";
