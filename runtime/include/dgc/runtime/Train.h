@@ -60,24 +60,23 @@ struct TrainError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The schemes whose loss is a generated function `train_<name>` (and,
+/// where the model tiles, `train_<name>_tile`): X(Scheme enumerator, name).
+/// TrainFns and TileFns below are written once over this list.
+#define DGC_LOSS_SCHEMES(X)                                                    \
+  X(DG, dg) X(RK2, rk2) X(RK4, rk4) X(Leapfrog, leapfrog)
+
 /// The per-sample training functions a model provides, found with
 /// requires-expressions (a model namespace without them still compiles).
 template <class M, class T> struct TrainFns {
   using P = typename M::template ParamsT<T>;
   using W = typename M::template WorkspaceT<T>;
-  static constexpr bool dg = requires(const P &p, const T *x, T *y, W &w) {
-    M::train_dg(p, x, x, x, y, y, w);
+#define DGC_HAS_LOSS(E, n)                                                     \
+  static constexpr bool n = requires(const P &p, const T *x, T *y, W &w) {     \
+    M::train_##n(p, x, x, x, y, y, w);                                         \
   };
-  static constexpr bool rk2 = requires(const P &p, const T *x, T *y, W &w) {
-    M::train_rk2(p, x, x, x, y, y, w);
-  };
-  static constexpr bool rk4 = requires(const P &p, const T *x, T *y, W &w) {
-    M::train_rk4(p, x, x, x, y, y, w);
-  };
-  static constexpr bool leapfrog =
-      requires(const P &p, const T *x, T *y, W &w) {
-        M::train_leapfrog(p, x, x, x, y, y, w);
-      };
+  DGC_LOSS_SCHEMES(DGC_HAS_LOSS)
+#undef DGC_HAS_LOSS
 
   /// dopri5 training back-propagates with time_derivative_vjp.
   static constexpr bool dopri5 =
@@ -88,10 +87,11 @@ template <class M, class T> struct TrainFns {
 
   static bool has(Scheme s) {
     switch (s) {
-    case Scheme::DG: return dg;
-    case Scheme::RK2: return rk2;
-    case Scheme::RK4: return rk4;
-    case Scheme::Leapfrog: return leapfrog;
+#define DGC_CASE(E, n)                                                         \
+  case Scheme::E:                                                              \
+    return n;
+      DGC_LOSS_SCHEMES(DGC_CASE)
+#undef DGC_CASE
     case Scheme::Dopri5: return dopri5;
     case Scheme::ImplicitMidpoint: return false;
     }
@@ -102,21 +102,15 @@ template <class M, class T> struct TrainFns {
   static void call(Scheme s, const P &p, const T *u1, const T *u2,
                    const T *dt, T *L, T *g, W &w) {
     switch (s) {
-    case Scheme::DG:
-      if constexpr (dg) { M::train_dg(p, u1, u2, dt, L, g, w); return; }
-      break;
-    case Scheme::RK2:
-      if constexpr (rk2) { M::train_rk2(p, u1, u2, dt, L, g, w); return; }
-      break;
-    case Scheme::RK4:
-      if constexpr (rk4) { M::train_rk4(p, u1, u2, dt, L, g, w); return; }
-      break;
-    case Scheme::Leapfrog:
-      if constexpr (leapfrog) {
-        M::train_leapfrog(p, u1, u2, dt, L, g, w);
-        return;
-      }
-      break;
+#define DGC_CASE(E, n)                                                         \
+  case Scheme::E:                                                              \
+    if constexpr (n) {                                                         \
+      M::train_##n(p, u1, u2, dt, L, g, w);                                    \
+      return;                                                                  \
+    }                                                                          \
+    break;
+      DGC_LOSS_SCHEMES(DGC_CASE)
+#undef DGC_CASE
     case Scheme::ImplicitMidpoint:
     case Scheme::Dopri5:
       break;
@@ -135,22 +129,13 @@ template <class M, class T> struct TileFns {
   static int64_t tile(Scheme s) {
     if constexpr (any) {
       switch (s) {
-      case Scheme::DG:
-        if constexpr (requires { M::train_dg_tile_size; })
-          return M::train_dg_tile_size;
-        break;
-      case Scheme::RK2:
-        if constexpr (requires { M::train_rk2_tile_size; })
-          return M::train_rk2_tile_size;
-        break;
-      case Scheme::RK4:
-        if constexpr (requires { M::train_rk4_tile_size; })
-          return M::train_rk4_tile_size;
-        break;
-      case Scheme::Leapfrog:
-        if constexpr (requires { M::train_leapfrog_tile_size; })
-          return M::train_leapfrog_tile_size;
-        break;
+#define DGC_CASE(E, n)                                                         \
+  case Scheme::E:                                                              \
+    if constexpr (requires { M::train_##n##_tile_size; })                      \
+      return M::train_##n##_tile_size;                                         \
+    break;
+        DGC_LOSS_SCHEMES(DGC_CASE)
+#undef DGC_CASE
       case Scheme::ImplicitMidpoint:
       case Scheme::Dopri5:
         break;
@@ -165,22 +150,13 @@ template <class M, class T> struct TileFns {
                    const T *dt, const T *w, T *L, T *g, W &ws) {
     if constexpr (any) {
       switch (s) {
-      case Scheme::DG:
-        if constexpr (requires { M::train_dg_tile_size; })
-          return M::train_dg_tile(p, u1, u2, dt, w, L, g, ws);
-        break;
-      case Scheme::RK2:
-        if constexpr (requires { M::train_rk2_tile_size; })
-          return M::train_rk2_tile(p, u1, u2, dt, w, L, g, ws);
-        break;
-      case Scheme::RK4:
-        if constexpr (requires { M::train_rk4_tile_size; })
-          return M::train_rk4_tile(p, u1, u2, dt, w, L, g, ws);
-        break;
-      case Scheme::Leapfrog:
-        if constexpr (requires { M::train_leapfrog_tile_size; })
-          return M::train_leapfrog_tile(p, u1, u2, dt, w, L, g, ws);
-        break;
+#define DGC_CASE(E, n)                                                         \
+  case Scheme::E:                                                              \
+    if constexpr (requires { M::train_##n##_tile_size; })                      \
+      return M::train_##n##_tile(p, u1, u2, dt, w, L, g, ws);                  \
+    break;
+        DGC_LOSS_SCHEMES(DGC_CASE)
+#undef DGC_CASE
       case Scheme::ImplicitMidpoint:
       case Scheme::Dopri5:
         break;
@@ -189,6 +165,8 @@ template <class M, class T> struct TileFns {
     throw TrainError("no tiled training function for this scheme");
   }
 };
+
+#undef DGC_LOSS_SCHEMES
 
 /// The names, offsets, sizes and `nonneg` flags of a model's parameter
 /// tensors. `struct Model` does not carry them; the model namespace does
