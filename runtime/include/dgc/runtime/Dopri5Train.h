@@ -208,16 +208,11 @@ private:
              int64_t b1) {
     if constexpr (kHasTiles)
       if (tile_ > 0) {
-        using TW = typename M::template TileWorkspaceT<T>;
         for (int64_t t0 = b0; t0 < b1; t0 += tile_) {
           const int64_t m = std::min(tile_, b1 - t0);
           gather(w.tu, y, t0, m);
-          M::time_derivative_tile(p, w.tu.data(), w.tr.data(),
-                                  *static_cast<TW *>(w.tws.get()));
-          for (int64_t c = 0; c < m; ++c)
-            for (int64_t i = 0; i < N; ++i)
-              out[(t0 + c) * N + i] =
-                  T(scale_[t0 + c] * double(w.tr[i * tile_ + c]));
+          M::time_derivative_tile(p, w.tu.data(), w.tr.data(), tileWs(w));
+          scatter(w.tr, out, t0, m, true);
         }
         return;
       }
@@ -235,19 +230,15 @@ private:
            int64_t b0, int64_t b1) {
     if constexpr (kHasTiles)
       if (tile_ > 0) {
-        using TW = typename M::template TileWorkspaceT<T>;
         for (int64_t t0 = b0; t0 < b1; t0 += tile_) {
           const int64_t m = std::min(tile_, b1 - t0);
           gather(w.tu, y, t0, m);
           gather(w.ts, seed, t0, m, true);
           M::time_derivative_vjp_tile(p, w.tu.data(), w.ts.data(),
-                                      w.tr.data(), w.gp.data(),
-                                      *static_cast<TW *>(w.tws.get()));
+                                      w.tr.data(), w.gp.data(), tileWs(w));
           for (int64_t q = 0; q < P; ++q)
             w.acc[q] += double(w.gp[q]);
-          for (int64_t c = 0; c < m; ++c)
-            for (int64_t i = 0; i < N; ++i)
-              ub[(t0 + c) * N + i] = w.tr[i * tile_ + c];
+          scatter(w.tr, ub, t0, m, false);
         }
         return;
       }
@@ -274,6 +265,22 @@ private:
         dst[i * tile_ + c] = seed ? T(f * double(src[b * N + i]))
                                   : src[b * N + i];
     }
+  }
+
+  /// The columns 0..m of `src` ([N, tile]) into pairs t0..t0+m of `dst`
+  /// ([pairs, N]), the inverse of gather; `scaled`: times scale_b.
+  void scatter(const std::vector<T> &src, T *dst, int64_t t0, int64_t m,
+               bool scaled) const {
+    for (int64_t c = 0; c < m; ++c) {
+      const double f = scaled ? scale_[t0 + c] : 1.0;
+      for (int64_t i = 0; i < N; ++i)
+        dst[(t0 + c) * N + i] = scaled ? T(f * double(src[i * tile_ + c]))
+                                       : src[i * tile_ + c];
+    }
+  }
+
+  static auto &tileWs(Worker &w) {
+    return *static_cast<typename M::template TileWorkspaceT<T> *>(w.tws.get());
   }
 
   /// Hairer's starting step, as torchdiffeq's, with the norms over the
