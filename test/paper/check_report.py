@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""ctest paper.report_logic: scripts/paper's bookkeeping without training.
+
+Synthetic eval records in a temporary results folder check:
+1. collect(): a row's records come from its largest budget (the protocol's
+   iterations over a reduced run), one per seed.
+2. The claims section's verdicts: the rank of DGNet Eq. 6/Eq. 6 among the
+   energy errors ("holds" at rank 1-2, "does not hold" at 3, a row whose
+   trials all failed ranks last, a row without a result makes the claim
+   "undetermined", a reduced row makes it "provisional", the row the paper
+   puts in parentheses is left out); the threshold claims (HNN++ RK2 blows
+   up on Cahn-Hilliard, NODE fails on KdV) with a mean, with every trial
+   failed, and without a result.
+3. plan(): ONLY, MODELS and SCHEMES select the trainings, TRIALS the seeds;
+   an unknown scheme is refused with one message.
+
+usage: check_report.py --source SRC --work DIR
+"""
+import argparse
+import importlib.machinery
+import importlib.util
+import io
+import json
+import os
+import shutil
+import sys
+from contextlib import redirect_stderr
+
+
+def fail(msg):
+    sys.exit(f"check_report: FAIL: {msg}")
+
+
+def load_paper(source):
+    path = os.path.join(source, "scripts", "paper")
+    loader = importlib.machinery.SourceFileLoader("paper_script", path)
+    spec = importlib.util.spec_from_loader("paper_script", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+class Results:
+    """A results folder of eval-*.json records as scripts/paper writes them."""
+
+    def __init__(self, paper, root):
+        self.paper, self.root = paper, root
+        shutil.rmtree(root, ignore_errors=True)
+
+    def add(self, dataset, model, train, predict, metrics, seed=0, iters=None,
+            reduced=None):
+        d = self.paper.DATASETS[dataset]
+        iters = iters or d["iters"]
+        folder = os.path.join(self.root, "runs", dataset, f"{model}-{train}",
+                              f"it{iters}", f"seed{seed}")
+        os.makedirs(folder, exist_ok=True)
+        rec = dict(dataset=dataset, model=self.paper.model_label(dataset, model),
+                   model_key=model, train=train, predict=predict, seed=seed,
+                   series=None, iterations=iters, reduced=reduced,
+                   metrics=metrics)
+        with open(os.path.join(folder, f"eval-{predict}.json"), "w") as f:
+            json.dump(rec, f)
+
+    def claims(self):
+        """{(claim, dataset title): (verdict, evidence)}"""
+        text = self.paper.claims_section(self.paper.collect(self.root))
+        out = {}
+        for line in text.splitlines():
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if len(cells) == 4 and cells[0] not in ("Claim", "---"):
+                out[(cells[0], cells[1])] = (cells[2], cells[3])
+        return out
+
+
+RANK_CLAIM = "DGNet with Eq. 6 has the smallest or second-smallest energy error"
+
+
+def spring_rows(res, energies, skip=()):
+    for i, (model, train, predict) in enumerate(res.paper.ODE_ROWS):
+        if i not in skip:
+            res.add("mass-spring", model, train, predict,
+                    {"derivative_mse": 0.04, "energy_mse": energies[i]})
+
+
+def expect(claims, key, verdict, evidence_has=None):
+    got = claims.get(key)
+    if got is None:
+        fail(f"no claim {key}; claims: {sorted(claims)}")
+    if got[0] != verdict:
+        fail(f"{key}: verdict '{got[0]}', expected '{verdict}' ({got[1]})")
+    if evidence_has and evidence_has not in got[1]:
+        fail(f"{key}: evidence '{got[1]}' lacks '{evidence_has}'")
+
+
+def check_rank_claims(paper, work):
+    key = (RANK_CLAIM, "Mass-spring")
+    # ODE_ROWS: NODE RK2, NODE DP, HNN RK2, HNN DP, SRNN, DGNet->RK2, ->DP, ->Eq. 6
+    base = [0.5, 0.5, 0.06, 0.002, 0.003, 0.06, 0.0005, 0.0006]
+    res = Results(paper, os.path.join(work, "rank"))
+    spring_rows(res, base)
+    expect(res.claims(), key, "holds", "ranks 2 of 8")
+
+    res = Results(paper, os.path.join(work, "rank3"))
+    spring_rows(res, base[:3] + [0.0001] + base[4:])
+    expect(res.claims(), key, "does not hold", "ranks 3 of 8")
+
+    # Every trial of HNN ada. DP failed: it ranks last, DGNet is back to 2.
+    res = Results(paper, os.path.join(work, "blown"))
+    spring_rows(res, base[:3] + [None] + base[4:])
+    expect(res.claims(), key, "holds", "ranks 2 of 8")
+
+    res = Results(paper, os.path.join(work, "missing"))
+    spring_rows(res, base, skip=(4,))
+    expect(res.claims(), key, "undetermined", "no result for SRNN leapfrog/leapfrog")
+
+    # A reduced row: the verdict stands but is provisional; a larger budget
+    # of the same row replaces it.
+    res = Results(paper, os.path.join(work, "reduced"))
+    spring_rows(res, base, skip=(3,))
+    res.add("mass-spring", "HNN", "dopri5", "dopri5",
+            {"derivative_mse": 0.04, "energy_mse": 0.0001}, iters=200,
+            reduced="BUDGET=reduced")
+    expect(res.claims(), key, "does not hold (*provisional*)", "ranks 3 of 8")
+    res.add("mass-spring", "HNN", "dopri5", "dopri5",
+            {"derivative_mse": 0.04, "energy_mse": 0.002})
+    expect(res.claims(), key, "holds", "ranks 2 of 8")
+
+    # The mean over seeds decides: seed 1 pulls DGNet's mean below HNN's.
+    res = Results(paper, os.path.join(work, "seeds"))
+    spring_rows(res, base[:3] + [0.0004] + base[4:])
+    expect(res.claims(), key, "does not hold", "ranks 3 of 8")
+    res.add("mass-spring", "DGNet", "dg", "dg",
+            {"derivative_mse": 0.04, "energy_mse": 0.0001}, seed=1)
+    expect(res.claims(), key, "holds", "ranks 1 of 8")
+
+    # Real pendulum: SRNN is in parentheses in the paper and is not ranked.
+    res = Results(paper, os.path.join(work, "real"))
+    for i, (model, train, predict) in enumerate(paper.ODE_ROWS):
+        e = 1e-6 if model == "SRNN" else (1e-4 if i == 7 else 1e-3 * (i + 1))
+        res.add("real-pendulum", model, train, predict,
+                {"difference_mse": 1e-3, "energy_mse": e})
+    expect(res.claims(), (RANK_CLAIM, "Real pendulum"), "holds", "ranks 1 of 7")
+
+    # No claim about 2-body (the paper's exception).
+    if any(d == "2-body" for _, d in res.claims()):
+        fail("a claim is made about 2-body")
+
+
+def check_threshold_claims(paper, work):
+    blow = ("HNN++ with RK2 blows up", "Cahn-Hilliard")
+    node = ("NODE fails (RK2)", "KdV")
+    res = Results(paper, os.path.join(work, "threshold"))
+    expect(res.claims(), blow, "undetermined", "no result")
+    res.add("ch", "HNN", "rk2", "rk2",
+            {"derivative_mse": 300, "energy_mse": 0.005, "mass_mse": 0.1})
+    res.add("kdv", "NODE", "rk2", "rk2",
+            {"derivative_mse": 416, "energy_mse": 1e3, "mass_mse": 2})
+    c = res.claims()
+    expect(c, blow, "does not hold", "Energy 0.005 (the paper's bound: >= 0.01)")
+    expect(c, node, "holds", "Deriv. 416")
+    res.add("ch", "HNN", "rk2", "rk2",
+            {"derivative_mse": 300, "energy_mse": 0.495, "mass_mse": 0.1}, seed=1)
+    expect(res.claims(), blow, "holds", "Energy 0.25 ")
+
+    res = Results(paper, os.path.join(work, "failed"))
+    for seed in (0, 1):
+        res.add("ch", "HNN", "rk2", "rk2",
+                {"derivative_mse": None, "energy_mse": None, "mass_mse": None},
+                seed=seed, iters=100, reduced="BUDGET=reduced")
+    expect(res.claims(), blow, "holds (*provisional*)", "every trial failed")
+
+
+def check_plan(paper, work):
+    def config(**env):
+        for k in ("ONLY", "MODELS", "SCHEMES", "TRIALS", "BUDGET",
+                  "PDE_DOPRI5_ITERS", "THREADS"):
+            os.environ.pop(k, None)
+        os.environ.update(env, RESULTS=os.path.join(work, "plan"))
+        return paper.Config(argparse.Namespace(build=work))
+
+    jobs = paper.plan(config(ONLY="mass-spring", MODELS="NODE,HNN",
+                             SCHEMES="dopri5", TRIALS="2"))
+    got = [(j.dataset, j.model, j.train, j.seed, tuple(j.predicts)) for j in jobs]
+    want = [("mass-spring", m, "dopri5", s, ("dopri5",))
+            for s in (0, 1) for m in ("NODE", "HNN")]
+    if got != want:
+        fail(f"SCHEMES=dopri5 MODELS=NODE,HNN TRIALS=2: plan {got}, expected {want}")
+
+    jobs = paper.plan(config(ONLY="kdv,two-body", MODELS="HNN++,DGNet",
+                             SCHEMES="rk2,dg"))
+    got = sorted({(j.dataset, j.model, j.train) for j in jobs})
+    want = [("kdv", "DGNet", "dg"), ("kdv", "HNN", "rk2"),
+            ("two-body", "DGNet", "dg"), ("two-body", "HNN", "rk2")]
+    if got != want:
+        fail(f"ONLY=kdv,two-body MODELS=HNN++,DGNet SCHEMES=rk2,dg: {got}")
+    seeds = {d: sorted({j.seed for j in jobs if j.dataset == d}) for d in ("kdv", "two-body")}
+    if seeds != {"kdv": [0, 1, 2], "two-body": list(range(15))}:
+        fail(f"default trials: seeds {seeds}, expected 3 for kdv, 15 for two-body")
+
+    err = io.StringIO()
+    try:
+        with redirect_stderr(err):
+            config(SCHEMES="rk4")
+    except SystemExit as e:
+        msg = str(e.code)
+    else:
+        fail("SCHEMES=rk4 was accepted")
+    want = "scripts/paper: error: SCHEMES: unknown 'rk4' (one of: rk2, dopri5, leapfrog, dg)"
+    if msg != want:
+        fail(f"SCHEMES=rk4: message '{msg}', expected '{want}'")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--source", required=True)
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+    paper = load_paper(a.source)
+    os.makedirs(a.work, exist_ok=True)
+    check_rank_claims(paper, a.work)
+    check_threshold_claims(paper, a.work)
+    check_plan(paper, a.work)
+    print("check_report: OK")
+
+
+if __name__ == "__main__":
+    main()
