@@ -222,9 +222,16 @@ private:
     if (cm.states.size() == 1 && cm.states[0].grid >= 0 &&
         cm.grids[static_cast<size_t>(cm.states[0].grid)].dims == dims)
       return cm.states[0].grid;
+    // A field on a grid of the other dimension: name the operators it takes.
+    std::string hint;
+    if (cm.states.size() == 1 && cm.states[0].grid >= 0) {
+      const ir::GridInfo &g = cm.grids[static_cast<size_t>(cm.states[0].grid)];
+      hint = fmt::format("; '{}' is {}-D, use {}", g.name, g.dims,
+                         g.dims == 2 ? "Dx, Dy or Lap" : "D or D2");
+    }
     ctx.error(e.loc, fmt::format("structure '{}' needs the state to be a "
-                                 "single field on a {}-D grid",
-                                 spell(e), dims));
+                                 "single field on a {}-D grid{}",
+                                 spell(e), dims, hint));
     return -1;
   }
 
