@@ -348,9 +348,12 @@ private:
     if (f == "matmul")
       return b.matmul(args[0], args[1]);
     if (f == "conv") {
+      // A field is one channel; Sema typed a list of c fields as the
+      // stack real[c, n] (the kernel's in-channels).
       ValueId in = args[1];
+      int64_t c = b.type(args[0])[1];
       if (b.type(in).rank() == 1)
-        in = b.reshape(in, Shape{1, b.type(in)[0]});
+        in = b.reshape(in, Shape{c, b.type(in)[0] / c});
       return b.conv(args[0], in);
     }
     int grid = cm.gridOf(e.args[0].value.get());
@@ -365,8 +368,8 @@ private:
     Shape in = b.type(h);
     if (!conv && in.isScalar())
       h = b.reshape(h, Shape{1});
-    if (conv && in.rank() == 1)
-      h = b.reshape(h, Shape{1, in[0]});
+    if (conv && in.rank() == 1) // a field, or a list of net.in fields
+      h = b.reshape(h, Shape{net.in, in[0] / net.in});
     for (size_t l = 0; l < net.layers.size(); ++l) {
       const NetLayer &layer = net.layers[l];
       ValueId w = paramVals.at(layer.weight);

@@ -396,7 +396,7 @@ private:
       if (f == "matmul")
         return typeMatmul(call, args[0], args[1]);
       if (f == "conv")
-        return typeConv(call, args[0], args[1]);
+        return typeConv(call, args[0], stacked(*call.args[1].value, args[1]));
       return typeDiff(call, args[0]);
     }
     if (builtin && reportBuiltin(f, call.loc))
@@ -414,8 +414,10 @@ private:
       return std::nullopt;
     const NetInfo &net = cm.nets[static_cast<size_t>(s->index)];
     int grid = -1;
-    std::optional<Shape> t =
-        ctx.typeNetCall(call, net, args[0].shape, args[0].grid, grid);
+    Typed in = net.kind == NetInfo::Kind::ConvNet
+                   ? stacked(*call.args[0].value, args[0])
+                   : args[0];
+    std::optional<Shape> t = ctx.typeNetCall(call, net, in.shape, in.grid, grid);
     if (!t)
       return std::nullopt;
     return Typed{*t, grid, std::nullopt};
@@ -456,6 +458,25 @@ private:
     if (b.shape.rank() == 1)
       return Typed{Shape{a.shape[0]}, -1, std::nullopt};
     return Typed{Shape{a.shape[0], b.shape[1]}, -1, std::nullopt};
+  }
+
+  /// The input `t` of `e` as conv and conv_net see it: a list
+  /// `[f1, ..., fc]` of c >= 2 fields of one 1-D grid is the channel stack
+  /// real[c, n] on that grid (torch.stack; the same layout as the
+  /// concatenation real[c * n], which every other use sees).
+  Typed stacked(const Expr &e, const Typed &t) {
+    const auto *l = dyn_cast<ListExpr>(&e);
+    if (!l || l->elems.size() < 2)
+      return t;
+    int g = cm.gridOf(l->elems[0].get());
+    if (g < 0 || cm.grids[static_cast<size_t>(g)].dims != 1)
+      return t;
+    int64_t n = cm.grids[static_cast<size_t>(g)].n[0];
+    for (const ExprPtr &p : l->elems)
+      if (cm.gridOf(p.get()) != g || p->type != Shape{n})
+        return t;
+    return Typed{Shape{static_cast<int64_t>(l->elems.size()), n}, g,
+                 std::nullopt};
   }
 
   Result typeConv(CallExpr &call, const Typed &k, const Typed &x) {

@@ -103,6 +103,41 @@ TEST(Lower, ConvNetIsPeriodicAndCentred) {
   }
 }
 
+TEST(Lower, ListOfFieldsIsAChannelStack) {
+  // [u, u ^ 2] into a 2-channel conv_net and into conv: channel 0 is u,
+  // channel 1 is u^2 (torch.stack), not the interleaved pairs.
+  Lowered l("model M {\n  grid x = periodic(5, 1.0);\n  state u : field(x);\n"
+            "  param K : real[1, 2, 1] init ones;\n"
+            "  net f = conv_net(channels_in: 2, hidden: [2], out: 1, "
+            "kernel: 3, act: tanh, bias_last: false);\n"
+            "  vectorfield F = f([u, u ^ 2]) + sum(conv(K, [u ^ 2, D(u) ^ 2]));\n}\n");
+  // K [1, 2, 1] at 0, W1 [2, 2, 3] at 2, b1 [2] at 14, W2 [1, 2] at 16.
+  ASSERT_EQ(l.m.paramCount, 18);
+  std::vector<double> th = randomVector(18, 21), u = randomVector(5, 22);
+  std::vector<double> out = l.eval("vectorfield", u, th);
+  ASSERT_EQ(out.size(), 5u);
+  double k = 0; // sum(conv(K, [u^2, D(u)^2])), a width-1 kernel
+  for (long j = 0; j < 5; ++j) {
+    double d = (u[wrap(j + 1, 5)] - u[wrap(j - 1, 5)]) / (2 * 0.2);
+    k += th[0] * u[static_cast<size_t>(j)] * u[static_cast<size_t>(j)] +
+         th[1] * d * d;
+  }
+  for (long j = 0; j < 5; ++j) {
+    double y = k;
+    for (int h = 0; h < 2; ++h) {
+      double s = th[14 + static_cast<size_t>(h)];
+      for (int c = 0; c < 2; ++c)
+        for (long t = 0; t < 3; ++t) {
+          double x = u[wrap(j + t - 1, 5)];
+          s += th[2 + static_cast<size_t>(h * 6 + c * 3 + t)] *
+               (c == 0 ? x : x * x);
+        }
+      y += th[16 + static_cast<size_t>(h)] * std::tanh(s);
+    }
+    EXPECT_NEAR(out[static_cast<size_t>(j)], y, 1e-12);
+  }
+}
+
 TEST(Lower, TwoDimensionalAxes) {
   // 4 points along x (dx = 0.25), 3 along y (dy = 2/3); u[y][x] row-major.
   std::string head = "model M {\n  grid g = periodic2(4, 3, 1.0, 2.0);\n"
