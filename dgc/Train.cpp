@@ -66,6 +66,20 @@ int runBinary(const std::string &binary, const std::vector<std::string> &argv) {
 
 const char *const *trainSchemes() { return kTrainSchemes; }
 
+/// A folder of `dgc dataset` (dataset.json) or of the user's own series
+/// (train_x.npy / test_x.npy, docs/trajectories.md); else one error.
+static bool checkDataFolder(const std::string &dir) {
+  fs::path d(dir);
+  if (fs::is_regular_file(d / "dataset.json") ||
+      fs::is_regular_file(d / "train_x.npy") ||
+      fs::is_regular_file(d / "test_x.npy"))
+    return true;
+  userError("'" + dir + "' is not a dataset folder (no dataset.json and no "
+            "train_x.npy; make one with `dgc dataset NAME -o DIR`, or save "
+            "your own series there as train_x.npy and t.npy)");
+  return false;
+}
+
 int runTrain(const TrainOptions &opts) {
   std::vector<ir::ModelIR> models;
   std::string header;
@@ -82,11 +96,8 @@ int runTrain(const TrainOptions &opts) {
               "model '" + m->name + "' is not separable");
     return 1;
   }
-  if (!fs::is_regular_file(fs::path(opts.data) / "dataset.json")) {
-    userError("'" + opts.data + "' is not a dataset folder (no dataset.json; "
-              "make one with `dgc dataset NAME -o DIR`)");
+  if (!checkDataFolder(opts.data))
     return 1;
-  }
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "train");
   if (binary.empty())
     return 1;
@@ -112,11 +123,8 @@ int runEval(const EvalOptions &opts) {
   const ir::ModelIR *m = singleModel(opts.model, models, header);
   if (!m)
     return 1;
-  if (!fs::is_regular_file(fs::path(opts.data) / "dataset.json")) {
-    userError("'" + opts.data + "' is not a dataset folder (no dataset.json; "
-              "make one with `dgc dataset NAME -o DIR`)");
+  if (!checkDataFolder(opts.data))
     return 1;
-  }
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "eval");
   if (binary.empty())
     return 1;

@@ -46,7 +46,7 @@ addTrainCommands(CLI::App &app, dgc::driver::TrainOptions &t,
       "train", "fit a model's parameters to a dataset (Adam, minibatches); "
                "writes a checkpoint folder");
   addModelOptions(tc, t.model);
-  tc->add_option("--data", t.data, "dataset folder (dgc dataset)")->required();
+  tc->add_option("--data", t.data, "dataset folder: `dgc dataset`, or your own train_x.npy/test_x.npy and t.npy")->required();
   tc->add_option("--scheme", t.scheme, "training scheme")
       ->required()
       ->check(CLI::IsMember(trainSchemes));
@@ -71,7 +71,7 @@ addTrainCommands(CLI::App &app, dgc::driver::TrainOptions &t,
   addModelOptions(ec, e.model);
   ec->add_option("--params", e.params, "checkpoint folder (or flat P.npy)")
       ->required();
-  ec->add_option("--data", e.data, "dataset folder (dgc dataset)")->required();
+  ec->add_option("--data", e.data, "dataset folder: `dgc dataset`, or your own train_x.npy/test_x.npy and t.npy")->required();
   ec->add_option("--scheme", e.scheme, "prediction scheme")
       ->required()
       ->check(CLI::IsMember(evalSchemes));

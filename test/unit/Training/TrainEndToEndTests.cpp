@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 #include <sys/wait.h>
 
@@ -187,6 +188,69 @@ TEST_F(TrainE2E, TrainLowersTheLossAndTheDerivativeError) {
   ASSERT_EQ(after.status, 0) << after.err;
   EXPECT_LT(metrics(after.out)["derivative_mse"],
             0.5 * metrics(before.out)["derivative_mse"]);
+}
+
+TEST_F(TrainE2E, TrainsAndScoresTheUsersOwnSeries) {
+  if constexpr (!dgc::rt::TrainFns<M, double>::dg)
+    GTEST_SKIP() << "no train_dg in the generated code";
+  // The spring's clean series as a user would save them: no dataset.json, the
+  // training set as one (K, N) series, times as t.npy.
+  fs::path own = kTmp / "own";
+  fs::create_directories(own);
+  dgc::rt::NpyArray x = dgc::rt::readNpy((fs::path(ms()) / "train_x_clean.npy").string());
+  dgc::rt::NpyArray tx = dgc::rt::readNpy((fs::path(ms()) / "test_x_clean.npy").string());
+  dgc::rt::NpyArray t = dgc::rt::readNpy((fs::path(ms()) / "t.npy").string());
+  const int64_t K = x.shape[1];
+  dgc::rt::writeNpy<double>((own / "train_x.npy").string(), {K, 2}, x.data.data());
+  dgc::rt::writeNpy<double>((own / "test_x.npy").string(), tx.shape, tx.data.data());
+  dgc::rt::writeNpy<double>((own / "t.npy").string(), {K}, t.data.data());
+  const std::string data = " --data '" + own.string() + "'";
+  fs::path out = kTmp / "own_trained";
+  DgcRun r = dgc("train '" + kModel + "'" + data +
+                 " --scheme dg --iters 150 --lr 3e-3 --threads 2 -o '" +
+                 out.string() + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("pairs=" + std::to_string(K - 1)), std::string::npos)
+      << r.out;
+  DgcRun before = dgc("eval '" + kModel + "' --params '" +
+                      (kTmp / "p0.npy").string() + "'" + data + " --scheme dg");
+  DgcRun after = dgc("eval '" + kModel + "' --params '" + out.string() + "'" +
+                     data + " --scheme dg");
+  ASSERT_EQ(after.status, 0) << after.err;
+  auto m0 = metrics(before.out), m1 = metrics(after.out);
+  ASSERT_EQ(m1.size(), 2u) << after.out; // no test_dx: no derivative_mse
+  EXPECT_LT(m1["difference_mse"], 0.5 * m0["difference_mse"]);
+  EXPECT_TRUE(std::isfinite(m1["prediction_mse"]) && m1["prediction_mse"] > 0);
+  // The times from dataset.json's dt instead of t.npy give the same scores.
+  fs::remove(own / "t.npy");
+  std::ofstream(own / "dataset.json")
+      << "{\"name\": \"trajectories\", \"dt\": " << std::setprecision(17)
+      << (t.data[1] - t.data[0])
+      << "}";
+  DgcRun viaDt = dgc("eval '" + kModel + "' --params '" + out.string() + "'" +
+                     data + " --scheme dg");
+  ASSERT_EQ(viaDt.status, 0) << viaDt.err;
+  EXPECT_NEAR(metrics(viaDt.out)["prediction_mse"], m1["prediction_mse"],
+              1e-6 * m1["prediction_mse"]);
+  // Refusals: no times at all, times that do not increase.
+  fs::remove(own / "dataset.json");
+  r = dgc("eval '" + kModel + "' --params '" + out.string() + "'" + data +
+          " --scheme dg");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("has no t.npy (the times of the states) and no \"dt\" "
+                       "in dataset.json"),
+            std::string::npos)
+      << r.err;
+  std::vector<double> bad(t.data);
+  bad[3] = bad[2];
+  dgc::rt::writeNpy<double>((own / "t.npy").string(), {K}, bad.data());
+  r = dgc("train '" + kModel + "'" + data + " --scheme dg --iters 3 -o '" +
+          (kTmp / "own_refused").string() + "'");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("the times must increase (t[3] <= t[2])"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(kTmp / "own_refused"));
 }
 
 TEST_F(TrainE2E, TrueEnergiesOfTheMetricsMatchTheDatasets) {

@@ -27,6 +27,16 @@
 //                   ((x^_{i+1} - x_i)/(1/6) - dx_i)^2, x^_{i+1} one step of
 //                   the *training* scheme from x_i.
 //
+// The user's own series (a "trajectories" folder, docs/trajectories.md):
+//   derivative_mse  only where test_dx is given, as above.
+//   difference_mse  mean over every consecutive test pair (x_k, x_k+1) of
+//                   ((x^_k+1 - x_k)/dt_k - (x_k+1 - x_k)/dt_k)^2, x^_k+1 one
+//                   step of the prediction scheme from x_k.
+//   prediction_mse  from each test series' first state, K - 1 steps of the
+//                   prediction scheme (one run on evenly spaced times, else
+//                   each step with its own dt); MSE of the states over
+//                   series x steps 1..K-1 x components.
+//
 // Prediction (section 1.4): a dopri5 prediction of a model trained with
 // dopri5 is one adaptive run over the grid; otherwise (and for every other
 // scheme) each interval restarts the scheme. dopri5 uses the training
@@ -144,6 +154,21 @@ bool predict(const typename M::template ParamsT<double> &p, const double *u0,
 template <class M> void checkEvalData(const DatasetInfo &d) {
   const int64_t N = M::state_size;
   const char *nm = M::name;
+  if (d.isTrajectories()) {
+    NpyArray x = readSeries(d, "test_x", N, nm, "evaluation");
+    if (x.shape[1] < 2)
+      throw InputError("dataset '" + d.dir + "': test_x.npy holds series of "
+                       "one state; evaluation needs at least two");
+    seriesTimes(d, x.shape[1], "test_x");
+    if (d.has("test_dx")) {
+      NpyArray dx = readSeries(d, "test_dx", N, nm, "derivative_mse");
+      if (dx.shape != x.shape)
+        throw InputError("dataset '" + d.dir + "': test_dx.npy has shape " +
+                         shapeString(dx.shape) + ", test_x.npy " +
+                         shapeString(x.shape));
+    }
+    return;
+  }
   if (d.isRealPendulum()) {
     for (const char *a : {"test_pair_x1", "test_dx", "test_x"})
       readDatasetArray(d, a, 2, N, nm, "evaluation");
@@ -162,6 +187,72 @@ template <class M> void checkEvalData(const DatasetInfo &d) {
   readDatasetArray(d, "eval_x0", 2, N, nm, "energy_mse");
   readDatasetArray(d, "eval_orbits", 3, N, nm, "energy_mse");
   readDatasetArray(d, "t", 1, 0, nm, "energy_mse");
+}
+
+/// The metrics of the user's own series (see the top of this file).
+template <class M, class DerivMse>
+Metrics evaluateTrajectories(const typename M::template ParamsT<double> &p,
+                             const DatasetInfo &d, const EvalOptions &opts,
+                             DerivMse derivativeMse) {
+  constexpr int64_t N = M::state_size;
+  const char *nm = M::name;
+  NpyArray x = readSeries(d, "test_x", N, nm, "");
+  const int64_t S = x.shape[0], K = x.shape[1];
+  std::vector<double> t = seriesTimes(d, K, "test_x");
+  Metrics out;
+  if (d.has("test_dx"))
+    out.emplace_back("derivative_mse",
+                     derivativeMse(x, readSeries(d, "test_dx", N, nm, "")));
+  std::vector<double> tr;
+  double s = 0;
+  bool ok = true;
+  for (int64_t i = 0; i < S && ok; ++i)
+    for (int64_t k = 0; k + 1 < K && ok; ++k) {
+      const double *a = x.data.data() + (i * K + k) * N;
+      const double h = t[static_cast<size_t>(k + 1)] - t[static_cast<size_t>(k)];
+      ok = predict<M>(p, a, 1, h, opts, tr,
+                      "from test_x[" + std::to_string(i) + ", " +
+                          std::to_string(k) + "]");
+      for (int64_t j = 0; j < N && ok; ++j) {
+        double e = (tr[N + j] - a[N + j]) / h;
+        s += e * e;
+      }
+    }
+  out.emplace_back("difference_mse",
+                   ok ? s / double(S * (K - 1) * N) : eval_detail::nan());
+  // Long-term prediction: one run on an even grid, else step by step with
+  // each interval's dt (the scheme restarting at every step).
+  const double h = t[1] - t[0];
+  bool even = true;
+  for (int64_t k = 1; k + 1 < K; ++k)
+    even = even && std::abs((t[static_cast<size_t>(k + 1)] -
+                             t[static_cast<size_t>(k)]) - h) <= 1e-9 * h;
+  s = 0;
+  ok = true;
+  std::vector<double> one;
+  for (int64_t i = 0; i < S && ok; ++i) {
+    const double *truth = x.data.data() + i * K * N;
+    const std::string what = "of test series " + std::to_string(i);
+    if (even) {
+      ok = predict<M>(p, truth, K - 1, h, opts, tr, what);
+    } else {
+      tr.assign(truth, truth + N);
+      for (int64_t k = 0; k + 1 < K && ok; ++k) {
+        ok = predict<M>(p, tr.data() + k * N, 1,
+                        t[static_cast<size_t>(k + 1)] - t[static_cast<size_t>(k)],
+                        opts, one, what);
+        tr.insert(tr.end(), one.begin() + N, one.end());
+      }
+    }
+    for (int64_t k = 1; k < K && ok; ++k)
+      for (int64_t j = 0; j < N; ++j) {
+        double e = tr[k * N + j] - truth[k * N + j];
+        s += e * e;
+      }
+  }
+  out.emplace_back("prediction_mse",
+                   ok ? s / double(S * (K - 1) * N) : eval_detail::nan());
+  return out;
 }
 
 /// The metrics of parameters `p` on dataset `d`.
@@ -189,6 +280,9 @@ Metrics evaluate(const typename M::template ParamsT<double> &p,
     }
     return s / double(rows * N);
   };
+
+  if (d.isTrajectories())
+    return evaluateTrajectories<M>(p, d, opts, derivativeMse);
 
   if (d.isRealPendulum()) {
     NpyArray x1 = readDatasetArray(d, "test_pair_x1", 2, N, nm, "");

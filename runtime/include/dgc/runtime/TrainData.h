@@ -10,6 +10,11 @@
 //                              series, dt = t[n+1] - t[n]
 //   mass-spring, pendulum,     train_x (S, K, N): the same
 //   two-body
+//   trajectories               the user's own data (no dataset.json, or
+//                              one whose name is "trajectories"):
+//                              train_x (S, K, N) or one series (K, N) and
+//                              t (K) or dataset.json's "dt"; pair dt =
+//                              t[n+1] - t[n] > 0 (docs/trajectories.md)
 //   real-pendulum              train_pair_x1/x2/target/dt. Eq. 6 (dg) uses
 //                              (x1, x2, pair dt); explicit schemes step the
 //                              model over dt = 1/6 (quirk 2) and are scored
@@ -37,6 +42,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -50,6 +56,8 @@ struct DatasetInfo {
 
   bool isPde() const { return name == "kdv" || name == "ch"; }
   bool isRealPendulum() const { return name == "real-pendulum"; }
+  /// The user's own series (docs/trajectories.md), not one of the six.
+  bool isTrajectories() const { return name == "trajectories"; }
 
   std::string path(const std::string &array) const {
     return (std::filesystem::path(dir) / (array + ".npy")).string();
@@ -64,9 +72,18 @@ inline DatasetInfo loadDatasetInfo(const std::string &dir) {
   d.dir = dir;
   std::filesystem::path j = std::filesystem::path(dir) / "dataset.json";
   std::ifstream in(j);
-  if (!in)
-    throw InputError("'" + dir + "' is not a dataset folder (no dataset.json; "
-                     "make one with `dgc dataset NAME -o DIR`)");
+  if (!in) {
+    // A folder of the user's own series needs no description.
+    if (d.has("train_x") || d.has("test_x")) {
+      d.name = "trajectories";
+      d.json = nlohmann::json::object();
+      return d;
+    }
+    throw InputError("'" + dir + "' is not a dataset folder (no dataset.json "
+                     "and no train_x.npy; make one with `dgc dataset NAME -o "
+                     "DIR`, or save your own series there as train_x.npy and "
+                     "t.npy)");
+  }
   try {
     d.json = nlohmann::json::parse(in);
     d.name = d.json.at("name").get<std::string>();
@@ -74,8 +91,9 @@ inline DatasetInfo loadDatasetInfo(const std::string &dir) {
     throw InputError(j.string() + ": not a valid dataset description (" +
                      e.what() + ")");
   }
-  static const char *const known[] = {"kdv",      "ch",       "mass-spring",
-                                      "pendulum", "two-body", "real-pendulum"};
+  static const char *const known[] = {
+      "kdv",      "ch",            "mass-spring", "pendulum",
+      "two-body", "real-pendulum", "trajectories"};
   bool ok = false;
   for (const char *k : known)
     ok = ok || d.name == k;
@@ -92,19 +110,23 @@ inline std::string shapeString(const std::vector<int64_t> &s) {
 }
 
 /// Reads `array` of the dataset; InputError when it is missing, when its
-/// rank is not `rank`, or (stateSize > 0) when its last extent is not the
-/// model's state size.
+/// rank is not one of `ranks`, or (stateSize > 0) when its last extent is
+/// not the model's state size.
 inline NpyArray readDatasetArray(const DatasetInfo &d, const std::string &array,
-                                 size_t rank, int64_t stateSize,
-                                 const char *modelName, const char *purpose) {
+                                 std::initializer_list<size_t> ranks,
+                                 int64_t stateSize, const char *modelName,
+                                 const char *purpose) {
   if (!d.has(array))
     throw InputError("dataset '" + d.dir + "' (" + d.name + ") has no " +
                      array + ".npy, needed for " + purpose);
   NpyArray a = readInput(d.path(array), "dataset");
-  if (a.shape.size() != rank)
+  if (std::find(ranks.begin(), ranks.end(), a.shape.size()) == ranks.end()) {
+    std::string want;
+    for (size_t r : ranks)
+      want += (want.empty() ? "" : " or ") + std::to_string(r);
     throw InputError("dataset array " + d.path(array) + " has shape " +
-                     shapeString(a.shape) + "; expected rank " +
-                     std::to_string(rank));
+                     shapeString(a.shape) + "; expected rank " + want);
+  }
   if (stateSize > 0 && a.shape.back() != stateSize)
     throw InputError("dataset '" + d.dir + "' (" + d.name + ") holds states "
                      "of size " + std::to_string(a.shape.back()) + " (" +
@@ -117,6 +139,51 @@ inline NpyArray readDatasetArray(const DatasetInfo &d, const std::string &array,
                      "series for its split (make it with a larger --series)");
   requireFinite(a, d.path(array), "dataset array");
   return a;
+}
+
+inline NpyArray readDatasetArray(const DatasetInfo &d, const std::string &array,
+                                 size_t rank, int64_t stateSize,
+                                 const char *modelName, const char *purpose) {
+  return readDatasetArray(d, array, std::initializer_list<size_t>{rank},
+                          stateSize, modelName, purpose);
+}
+
+/// Series `array` of a trajectories dataset as (S, K, N): a (K, N) array is
+/// one series.
+inline NpyArray readSeries(const DatasetInfo &d, const std::string &array,
+                           int64_t stateSize, const char *modelName,
+                           const char *purpose) {
+  NpyArray a = readDatasetArray(d, array, {2, 3}, stateSize, modelName, purpose);
+  if (a.shape.size() == 2)
+    a.shape.insert(a.shape.begin(), 1);
+  return a;
+}
+
+/// The K times of a trajectories dataset's series: t.npy, else K steps of
+/// dataset.json's "dt" from 0. InputError unless they increase.
+inline std::vector<double> seriesTimes(const DatasetInfo &d, int64_t K,
+                                       const std::string &array) {
+  std::vector<double> t(static_cast<size_t>(K));
+  if (d.has("t")) {
+    NpyArray a = readDatasetArray(d, "t", 1, 0, "", "the times");
+    if (a.shape[0] != K)
+      throw InputError("dataset '" + d.dir + "': t.npy has " +
+                       std::to_string(a.shape[0]) + " times, " + array +
+                       ".npy " + std::to_string(K) + " states per series");
+    t.assign(a.data.begin(), a.data.end());
+  } else if (d.json.contains("dt") && d.json["dt"].is_number()) {
+    for (int64_t k = 0; k < K; ++k)
+      t[static_cast<size_t>(k)] = static_cast<double>(k) * d.json["dt"].get<double>();
+  } else {
+    throw InputError("dataset '" + d.dir + "' has no t.npy (the times of the "
+                     "states) and no \"dt\" in dataset.json");
+  }
+  for (int64_t k = 0; k + 1 < K; ++k)
+    if (!(t[static_cast<size_t>(k + 1)] > t[static_cast<size_t>(k)]))
+      throw InputError("dataset '" + d.dir + "': the times must increase (t[" +
+                       std::to_string(k + 1) + "] <= t[" + std::to_string(k) +
+                       "])");
+  return t;
 }
 
 /// Training pairs, row-major: u1/u2 are count x stateSize.
@@ -180,13 +247,21 @@ inline PairSet loadTrainPairs(const DatasetInfo &d, int64_t stateSize,
     return ps;
   }
   const std::string array = d.isPde() ? "train_u" : "train_x";
-  NpyArray x = readDatasetArray(d, array, 3, N, modelName, "training");
-  NpyArray t = readDatasetArray(d, "t", 1, 0, modelName, "training");
+  NpyArray x = d.isTrajectories()
+                   ? readSeries(d, array, N, modelName, "training")
+                   : readDatasetArray(d, array, 3, N, modelName, "training");
   const int64_t S = x.shape[0], K = x.shape[1];
-  if (t.shape[0] != K)
-    throw InputError("dataset '" + d.dir + "': t.npy has " +
-                     std::to_string(t.shape[0]) + " times, " + array +
-                     ".npy " + std::to_string(K) + " states per series");
+  std::vector<double> t;
+  if (d.isTrajectories()) {
+    t = seriesTimes(d, K, array);
+  } else {
+    NpyArray ta = readDatasetArray(d, "t", 1, 0, modelName, "training");
+    if (ta.shape[0] != K)
+      throw InputError("dataset '" + d.dir + "': t.npy has " +
+                       std::to_string(ta.shape[0]) + " times, " + array +
+                       ".npy " + std::to_string(K) + " states per series");
+    t.assign(ta.data.begin(), ta.data.end());
+  }
   if (K < 2 || S < 1)
     throw InputError("dataset '" + d.dir + "' has no training pairs");
   ps.count = S * (K - 1);
@@ -199,7 +274,7 @@ inline PairSet loadTrainPairs(const DatasetInfo &d, int64_t stateSize,
       const double *a = x.data.data() + (s * K + k) * N;
       std::copy(a, a + N, ps.u1.begin() + j * N);
       std::copy(a + N, a + 2 * N, ps.u2.begin() + j * N);
-      ps.dt[j] = t.data[k + 1] - t.data[k];
+      ps.dt[j] = t[static_cast<size_t>(k + 1)] - t[static_cast<size_t>(k)];
     }
   return ps;
 }
