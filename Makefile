@@ -29,11 +29,11 @@ demo:
 	scripts/demo $(BUILD)
 
 # The paper's Tables 2 and 3 (docs/results.md, results/paper.json); resumes.
-# TRIALS=N ONLY=dataset[,dataset] MODELS=... SCHEMES=... BUDGET=full|reduced|tiny
+# TRIALS=N SEEDS=A-B ONLY=dataset[,dataset] MODELS=... SCHEMES=... BUDGET=full|reduced|tiny
 # PDE_DOPRI5_ITERS=N THREADS=N (scripts/paper --help).
 paper: $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target dgc dgc_dataset
-	TRIALS="$(TRIALS)" ONLY="$(ONLY)" MODELS="$(MODELS)" SCHEMES="$(SCHEMES)" \
+	TRIALS="$(TRIALS)" SEEDS="$(SEEDS)" ONLY="$(ONLY)" MODELS="$(MODELS)" SCHEMES="$(SCHEMES)" \
 	BUDGET="$(BUDGET)" PDE_DOPRI5_ITERS="$(PDE_DOPRI5_ITERS)" THREADS="$(THREADS)" \
 	python3 scripts/paper --build $(BUILD)
 

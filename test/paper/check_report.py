@@ -11,8 +11,9 @@ Synthetic eval records in a temporary results folder check:
    puts in parentheses is left out); the threshold claims (HNN++ RK2 blows
    up on Cahn-Hilliard, NODE fails on KdV) with a mean, with every trial
    failed, and without a result.
-3. plan(): ONLY, MODELS and SCHEMES select the trainings, TRIALS the seeds;
-   an unknown scheme is refused with one message.
+3. plan(): ONLY, MODELS and SCHEMES select the trainings, TRIALS or SEEDS
+   the seeds; an unknown scheme or an empty seed range is refused with one
+   message.
 
 usage: check_report.py --source SRC --work DIR
 """
@@ -172,7 +173,7 @@ def check_threshold_claims(paper, work):
 
 def check_plan(paper, work):
     def config(**env):
-        for k in ("ONLY", "MODELS", "SCHEMES", "TRIALS", "BUDGET",
+        for k in ("ONLY", "MODELS", "SCHEMES", "TRIALS", "SEEDS", "BUDGET",
                   "PDE_DOPRI5_ITERS", "THREADS"):
             os.environ.pop(k, None)
         os.environ.update(env, RESULTS=os.path.join(work, "plan"))
@@ -197,6 +198,14 @@ def check_plan(paper, work):
     if seeds != {"kdv": [0, 1, 2], "two-body": list(range(15))}:
         fail(f"default trials: seeds {seeds}, expected 3 for kdv, 15 for two-body")
 
+    jobs = paper.plan(config(ONLY="mass-spring", MODELS="SRNN", SEEDS="8-10",
+                             TRIALS="2"))
+    got = [j.seed for j in jobs]
+    if got != [8, 9, 10]:
+        fail(f"SEEDS=8-10 (over TRIALS=2): seeds {got}, expected [8, 9, 10]")
+    if [j.seed for j in paper.plan(config(ONLY="kdv", MODELS="DGNet", SEEDS="4"))] != [4]:
+        fail("SEEDS=4 is not the one seed 4")
+
     err = io.StringIO()
     try:
         with redirect_stderr(err):
@@ -208,6 +217,15 @@ def check_plan(paper, work):
     want = "scripts/paper: error: SCHEMES: unknown 'rk4' (one of: rk2, dopri5, leapfrog, dg)"
     if msg != want:
         fail(f"SCHEMES=rk4: message '{msg}', expected '{want}'")
+    try:
+        config(SEEDS="5-2")
+    except SystemExit as e:
+        msg = str(e.code)
+    else:
+        fail("SEEDS=5-2 was accepted")
+    want = "scripts/paper: error: SEEDS: the last seed must be an integer >= 5, not '2'"
+    if msg != want:
+        fail(f"SEEDS=5-2: message '{msg}', expected '{want}'")
 
 
 def main():
