@@ -206,27 +206,22 @@ def check_plan(paper, work):
     if [j.seed for j in paper.plan(config(ONLY="kdv", MODELS="DGNet", SEEDS="4"))] != [4]:
         fail("SEEDS=4 is not the one seed 4")
 
-    err = io.StringIO()
-    try:
-        with redirect_stderr(err):
-            config(SCHEMES="rk4")
-    except SystemExit as e:
-        msg = str(e.code)
-    else:
-        fail("SCHEMES=rk4 was accepted")
-    want = "scripts/paper: error: SCHEMES: unknown 'rk4' (one of: rk2, dopri5, leapfrog, dg)"
-    if msg != want:
-        fail(f"SCHEMES=rk4: message '{msg}', expected '{want}'")
-    try:
-        config(SEEDS="5-2")
-    except SystemExit as e:
-        msg = str(e.code)
-    else:
-        fail("SEEDS=5-2 was accepted")
-    want = "scripts/paper: error: SEEDS: the last seed must be an integer >= 5, not '2'"
-    if msg != want:
-        fail(f"SEEDS=5-2: message '{msg}', expected '{want}'")
+    def refused(want, **env):
+        """config(**env) must exit with exactly the message `want`."""
+        what = " ".join(f"{k}={v}" for k, v in env.items())
+        try:
+            with redirect_stderr(io.StringIO()):
+                config(**env)
+        except SystemExit as e:
+            if str(e.code) != want:
+                fail(f"{what}: message '{e.code}', expected '{want}'")
+        else:
+            fail(f"{what} was accepted")
 
+    refused("scripts/paper: error: SCHEMES: unknown 'rk4' (one of: rk2, "
+            "dopri5, leapfrog, dg)", SCHEMES="rk4")
+    refused("scripts/paper: error: SEEDS: the last seed must be an integer "
+            ">= 5, not '2'", SEEDS="5-2")
 
 def main():
     ap = argparse.ArgumentParser()

@@ -159,7 +159,7 @@ template <class M> void checkEvalData(const DatasetInfo &d) {
     if (x.shape[1] < 2)
       throw InputError("dataset '" + d.dir + "': test_x.npy holds series of "
                        "one state; evaluation needs at least two");
-    seriesTimes(d, x.shape[1], "test_x");
+    seriesTimes(d, x.shape[1], "test_x", nm, "evaluation");
     if (d.has("test_dx")) {
       NpyArray dx = readSeries(d, "test_dx", N, nm, "derivative_mse");
       if (dx.shape != x.shape)
@@ -198,7 +198,7 @@ Metrics evaluateTrajectories(const typename M::template ParamsT<double> &p,
   const char *nm = M::name;
   NpyArray x = readSeries(d, "test_x", N, nm, "");
   const int64_t S = x.shape[0], K = x.shape[1];
-  std::vector<double> t = seriesTimes(d, K, "test_x");
+  std::vector<double> t = seriesTimes(d, K, "test_x", nm, "evaluation");
   Metrics out;
   if (d.has("test_dx"))
     out.emplace_back("derivative_mse",

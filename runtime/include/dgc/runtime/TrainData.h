@@ -159,13 +159,17 @@ inline NpyArray readSeries(const DatasetInfo &d, const std::string &array,
   return a;
 }
 
-/// The K times of a trajectories dataset's series: t.npy, else K steps of
-/// dataset.json's "dt" from 0. InputError unless they increase.
+/// The K times of the series of `array`: t.npy; for the user's own series
+/// without t.npy, K steps of dataset.json's "dt" from 0. InputError when
+/// t.npy is missing (for `purpose`) or has another length, or when the
+/// times do not increase.
 inline std::vector<double> seriesTimes(const DatasetInfo &d, int64_t K,
-                                       const std::string &array) {
+                                       const std::string &array,
+                                       const char *modelName,
+                                       const char *purpose) {
   std::vector<double> t(static_cast<size_t>(K));
-  if (d.has("t")) {
-    NpyArray a = readDatasetArray(d, "t", 1, 0, "", "the times");
+  if (d.has("t") || !d.isTrajectories()) {
+    NpyArray a = readDatasetArray(d, "t", 1, 0, modelName, purpose);
     if (a.shape[0] != K)
       throw InputError("dataset '" + d.dir + "': t.npy has " +
                        std::to_string(a.shape[0]) + " times, " + array +
@@ -251,17 +255,7 @@ inline PairSet loadTrainPairs(const DatasetInfo &d, int64_t stateSize,
                    ? readSeries(d, array, N, modelName, "training")
                    : readDatasetArray(d, array, 3, N, modelName, "training");
   const int64_t S = x.shape[0], K = x.shape[1];
-  std::vector<double> t;
-  if (d.isTrajectories()) {
-    t = seriesTimes(d, K, array);
-  } else {
-    NpyArray ta = readDatasetArray(d, "t", 1, 0, modelName, "training");
-    if (ta.shape[0] != K)
-      throw InputError("dataset '" + d.dir + "': t.npy has " +
-                       std::to_string(ta.shape[0]) + " times, " + array +
-                       ".npy " + std::to_string(K) + " states per series");
-    t.assign(ta.data.begin(), ta.data.end());
-  }
+  const std::vector<double> t = seriesTimes(d, K, array, modelName, "training");
   if (K < 2 || S < 1)
     throw InputError("dataset '" + d.dir + "' has no training pairs");
   ps.count = S * (K - 1);
