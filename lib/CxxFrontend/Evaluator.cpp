@@ -4,15 +4,18 @@
 // function. A value is a compile-time integer or real (folded with C++'s
 // integer semantics: width, signedness, truncating division), an IR scalar
 // that depends on the state (built with ir::Builder, located at the C++
-// expression), or an array (the state, a local array or std::array, a
-// constexpr global table). Loops run at import time, so the IR stays
-// straight-line; a condition that depends on the state, pointer arithmetic,
-// goto, calls without a visible body and global mutable state are refused
-// with one error at the construct. Nothing is guessed: a construct this file
+// expression), an array (the state, a local array or std::array, a
+// constexpr global table), a struct (an array of its fields) or a lambda
+// (its captures). Loops run at import time and calls, methods, overloaded
+// operators and lambdas are inlined, so the IR stays straight-line; the
+// <cmath> functions are MathLibrary's. A condition that depends on the
+// state, pointer arithmetic, goto, calls without a visible body and global
+// mutable state are refused with one error at the construct. Nothing is guessed: a construct this file
 // does not know is an error naming it, never an approximation.
 //
 //===----------------------------------------------------------------------===//
 #include "CxxFrontend/Evaluator.h"
+#include "CxxFrontend/MathLibrary.h"
 
 #include "IR/Builder.h"
 
@@ -44,14 +47,17 @@ using ir::ValueId;
 struct Abort {};
 
 struct Array;
+struct Closure;
 
-/// An abstract value.
+/// An abstract value. Arrays and structs are shared (an lvalue aliases
+/// them); copyOf makes the deep copy a by-value C++ copy is.
 struct Val {
-  enum class K { Undef, Int, Real, Dyn, Arr } k = K::Undef;
+  enum class K { Undef, Int, Real, Dyn, Arr, Closure } k = K::Undef;
   int64_t i = 0;
   double r = 0;
   ValueId v = -1;
   std::shared_ptr<Array> arr;
+  std::shared_ptr<Closure> closure;
 
   static Val ofInt(int64_t x) { Val a; a.k = K::Int; a.i = x; return a; }
   static Val ofReal(double x) { Val a; a.k = K::Real; a.r = x; return a; }
@@ -59,17 +65,31 @@ struct Val {
   static Val ofArr(std::shared_ptr<Array> x) {
     Val a; a.k = K::Arr; a.arr = std::move(x); return a;
   }
+  static Val ofClosure(std::shared_ptr<Closure> x) {
+    Val a; a.k = K::Closure; a.closure = std::move(x); return a;
+  }
   bool isConst() const { return k == K::Int || k == K::Real; }
   double real() const { return k == K::Int ? static_cast<double>(i) : r; }
 };
 
-/// The state (read-only, elements made on first read) or a local array.
+/// The state (read-only, elements made on first read), a local array, or
+/// a struct (`record` set; one element per field, in declaration order).
 struct Array {
   std::string name;
   bool isState = false;
   int64_t size = -1; ///< the state's size; -1 while unknown
   std::vector<Val> elems;
   std::map<int64_t, ValueId> stateElems;
+  const RecordDecl *record = nullptr;
+};
+
+using Vars = std::map<const VarDecl *, std::shared_ptr<Val>>;
+
+/// A lambda: its captured variables (by reference: the caller's cells; by
+/// copy: copies made where the lambda was written) and `this`.
+struct Closure {
+  Vars vars;
+  Val self;
 };
 
 /// Where an assignment goes: a variable's cell or an array element.
@@ -82,9 +102,29 @@ struct LRef {
 enum class Flow { Normal, Break, Continue, Return };
 
 struct Frame {
-  std::map<const VarDecl *, std::shared_ptr<Val>> vars;
+  Vars vars;
   Val ret;
+  Val self; ///< `*this` in a method or constructor
 };
+
+/// The deep copy of a value (a by-value copy of an array or a struct).
+Val copyOf(const Val &v) {
+  if (v.k != Val::K::Arr || v.arr->isState)
+    return v;
+  auto a = std::make_shared<Array>(*v.arr);
+  a->name.clear();
+  for (Val &e : a->elems)
+    e = copyOf(e);
+  return Val::ofArr(a);
+}
+
+/// The name of field `index` of a struct.
+std::string fieldName(const RecordDecl *rd, int64_t index) {
+  for (const FieldDecl *f : rd->fields())
+    if (f->getFieldIndex() == index)
+      return f->getNameAsString();
+  return "?";
+}
 
 std::string typeName(QualType t) { return t.getAsString(); }
 
@@ -266,7 +306,10 @@ private:
     case Val::K::Dyn:
       return v.v;
     case Val::K::Arr:
-      fail(s, "an array is used where a scalar is expected");
+      fail(s, v.arr->record ? "a struct is used where a scalar is expected"
+                            : "an array is used where a scalar is expected");
+    case Val::K::Closure:
+      fail(s, "a lambda is used where a scalar is expected");
     case Val::K::Undef:
       break;
     }
@@ -496,6 +539,9 @@ private:
 
   void declare(const VarDecl *vd) {
     QualType t = vd->getType();
+    if (isa<DecompositionDecl>(vd))
+      fail(vd->getLocation(), "structured bindings are not supported; "
+                              "name the elements one by one");
     if (vd->isStaticLocal() && !t.isConstQualified() && !vd->isConstexpr())
       fail(vd->getLocation(), "static local variable '" +
                                   vd->getNameAsString() +
@@ -517,33 +563,51 @@ private:
     frames.back().vars[vd] = cell;
   }
 
-  /// The value a variable of type `t` starts with.
-  Val initValue(QualType t, const Expr *init, SourceLocation where) {
+  /// The value a variable of type `t` starts with: from `init`, or, without
+  /// one, uninitialised (`zero`: value-initialised, as `T{}`).
+  Val initValue(QualType t, const Expr *init, SourceLocation where,
+                bool zero = false) {
     QualType ct = t.getCanonicalType();
+    if (init) {
+      init = init->IgnoreImplicit();
+      if (const auto *d = dyn_cast<CXXDefaultInitExpr>(init))
+        init = d->getExpr()->IgnoreImplicit();
+      else if (const auto *d = dyn_cast<CXXDefaultArgExpr>(init))
+        init = d->getExpr()->IgnoreImplicit();
+      if (isa<ImplicitValueInitExpr>(init)) {
+        init = nullptr;
+        zero = true;
+      }
+    }
     std::string kind;
     int64_t n = 0;
-    if (const auto *at = ctx.getAsConstantArrayType(ct)) {
-      if (!at->getElementType()->isArithmeticType())
-        fail(where, "arrays of '" + typeName(at->getElementType()) +
-                        "' are not supported (only one-dimensional arrays of "
-                        "numbers)");
+    if (const auto *at = ctx.getAsConstantArrayType(ct))
       return arrayValue(static_cast<int64_t>(at->getSize().getZExtValue()),
-                        at->getElementType(), init, where);
-    }
+                        at->getElementType(), init, where, zero, false);
     if (stdContainer(ct, kind, n)) {
       if (kind != "array")
         fail(where, "local 'std::span' variables are not supported; index "
                     "the state directly");
       const auto *rd = cast<ClassTemplateSpecializationDecl>(
           ct->getAsCXXRecordDecl());
-      QualType et = rd->getTemplateArgs()[0].getAsType();
-      if (!et->isArithmeticType())
-        fail(where, "std::array of '" + typeName(et) + "' is not supported");
-      return arrayValue(n, et, init, where);
+      return arrayValue(n, rd->getTemplateArgs()[0].getAsType(), init, where,
+                        zero, true);
+    }
+    if (const CXXRecordDecl *rd = ct->getAsCXXRecordDecl()) {
+      if (rd->isLambda()) { // a closure is immutable: copies share it
+        if (const auto *ce = dyn_cast_or_null<CXXConstructExpr>(init);
+            ce && ce->getNumArgs() == 1)
+          init = ce->getArg(0);
+        if (!init || !(init = init->IgnoreImplicit()) ||
+            isa<CXXConstructExpr>(init))
+          fail(where, "unsupported initialisation of a lambda");
+        return eval(init);
+      }
+      return recordValue(rd, init, where, zero);
     }
     if (ct->isArithmeticType()) {
       if (!init)
-        return Val();
+        return zero ? convert(Val::ofInt(0), ct, nullptr) : Val();
       return convert(eval(init), ct, init);
     }
     if (ct->isPointerType()) {
@@ -558,48 +622,147 @@ private:
     fail(where, "variables of type '" + typeName(t) + "' are not supported");
   }
 
+  /// An array of `n` elements of type `et` (numbers, arrays, structs);
+  /// `stdArray`: a std::array, whose braced list wraps its inner C array.
   Val arrayValue(int64_t n, QualType et, const Expr *init,
-                 SourceLocation) {
+                 SourceLocation where, bool zero, bool stdArray) {
     auto arr = std::make_shared<Array>();
     arr->size = n;
     arr->elems.resize(static_cast<size_t>(n));
-    if (!init)
+    auto fill = [&](bool z) {
+      for (Val &e : arr->elems)
+        e = initValue(et, nullptr, where, z);
       return Val::ofArr(arr);
+    };
+    if (!init)
+      return fill(zero);
     init = init->IgnoreImplicit();
     if (const auto *ce = dyn_cast<CXXConstructExpr>(init)) {
-      if (ce->getNumArgs() == 0) { // value-initialised
-        for (Val &e : arr->elems)
-          e = convert(Val::ofInt(0), et, init);
-        return Val::ofArr(arr);
-      }
+      if (ce->getNumArgs() == 0) // value-initialised
+        return fill(true);
       if (ce->getNumArgs() == 1) { // a copy
         Val src = eval(ce->getArg(0));
-        if (src.k != Val::K::Arr || src.arr->size != n)
+        if (src.k != Val::K::Arr || src.arr->size != n || src.arr->record)
           fail(init, "unsupported array initialiser");
         for (int64_t i = 0; i < n; ++i)
           arr->elems[static_cast<size_t>(i)] =
-              load(LRef{nullptr, src.arr, i}, init);
+              copyOf(load(LRef{nullptr, src.arr, i}, init));
         return Val::ofArr(arr);
       }
       fail(init, "unsupported array initialiser");
     }
     const auto *il = dyn_cast<InitListExpr>(init);
-    if (!il)
-      fail(init, "unsupported array initialiser (use a braced list)");
-    if (il->getNumInits() == 1 && isa<InitListExpr>(
-                                      il->getInit(0)->IgnoreImplicit()))
-      il = cast<InitListExpr>(il->getInit(0)->IgnoreImplicit()); // std::array
+    if (!il) {
+      Val src = eval(init); // e.g. a function returning a std::array
+      if (src.k != Val::K::Arr || src.arr->size != n || src.arr->record)
+        fail(init, "unsupported array initialiser (use a braced list)");
+      return copyOf(src);
+    }
+    if (stdArray && il->getNumInits() == 1 &&
+        isa<InitListExpr>(il->getInit(0)->IgnoreImplicit()))
+      il = cast<InitListExpr>(il->getInit(0)->IgnoreImplicit());
     if (static_cast<int64_t>(il->getNumInits()) > n)
       fail(init, "too many initialisers");
-    for (int64_t i = 0; i < n; ++i) {
-      if (i < static_cast<int64_t>(il->getNumInits()))
-        arr->elems[static_cast<size_t>(i)] =
-            convert(eval(il->getInit(static_cast<unsigned>(i))), et, il);
-      else
-        arr->elems[static_cast<size_t>(i)] =
-            convert(Val::ofInt(0), et, il);
-    }
+    for (int64_t i = 0; i < n; ++i)
+      arr->elems[static_cast<size_t>(i)] =
+          i < static_cast<int64_t>(il->getNumInits())
+              ? initValue(et, il->getInit(static_cast<unsigned>(i)), where)
+              : initValue(et, nullptr, where, true);
     return Val::ofArr(arr);
+  }
+
+  //===--------------------------------------------------------------===//
+  // Structs: plain aggregates of numbers, arrays and structs, with
+  // constructors and methods whose bodies are visible
+  //===--------------------------------------------------------------===//
+
+  void checkRecord(const CXXRecordDecl *rd, SourceLocation where) {
+    if (rd->isInStdNamespace())
+      fail(where, "variables of type '" + rd->getQualifiedNameAsString() +
+                      "' are not supported (dgc knows std::array and "
+                      "std::span)");
+    if (!rd->hasDefinition())
+      fail(where, "struct '" + rd->getNameAsString() +
+                      "' has no definition that dgc can see");
+    if (rd->isUnion())
+      fail(where, "unions are not supported");
+    if (rd->getNumBases() > 0 || rd->isPolymorphic())
+      fail(where, "struct '" + rd->getNameAsString() +
+                      "' has base classes or virtual functions; dgc supports "
+                      "plain structs of numbers, arrays and structs");
+  }
+
+  /// A struct from `init`: a braced list (aggregate), a constructor (the
+  /// implicit ones, or a user's with a visible body), or a struct value.
+  Val recordValue(const CXXRecordDecl *rd, const Expr *init,
+                  SourceLocation where, bool zero) {
+    checkRecord(rd, where);
+    auto arr = std::make_shared<Array>();
+    arr->record = rd;
+    for (const FieldDecl *f : rd->fields()) {
+      (void)f;
+      arr->elems.emplace_back();
+    }
+    arr->size = static_cast<int64_t>(arr->elems.size());
+    Val self = Val::ofArr(arr);
+    auto fieldInit = [&](const FieldDecl *f, const Expr *e, bool z) {
+      QualType ft = f->getType();
+      if (ft->isReferenceType() || ft->isPointerType())
+        fail(f->getLocation(), "struct member '" + f->getNameAsString() +
+                                   "' is a reference or a pointer; dgc "
+                                   "supports members that are numbers, "
+                                   "arrays and structs");
+      if (!e && f->hasInClassInitializer())
+        e = f->getInClassInitializer();
+      arr->elems[f->getFieldIndex()] = initValue(ft, e, f->getLocation(), z);
+    };
+    if (init)
+      init = init->IgnoreImplicit();
+    const auto *ce = dyn_cast_or_null<CXXConstructExpr>(init);
+    if (!init || (ce && ce->getConstructor()->isDefaultConstructor() &&
+                  !ce->getConstructor()->isUserProvided())) {
+      bool z = zero || (ce && ce->requiresZeroInitialization());
+      for (const FieldDecl *f : rd->fields())
+        fieldInit(f, nullptr, z);
+      return self;
+    }
+    if (const auto *il = dyn_cast<InitListExpr>(init)) {
+      unsigned i = 0;
+      for (const FieldDecl *f : rd->fields()) {
+        fieldInit(f, i < il->getNumInits() ? il->getInit(i) : nullptr, true);
+        ++i;
+      }
+      return self;
+    }
+    if (ce) {
+      const CXXConstructorDecl *ctor = ce->getConstructor();
+      if (ctor->isCopyOrMoveConstructor() && !ctor->isUserProvided()) {
+        Val src = eval(ce->getArg(0));
+        if (src.k != Val::K::Arr || !src.arr->record)
+          fail(init, "expected a struct");
+        return copyOf(src);
+      }
+      std::vector<const Expr *> args(ce->arg_begin(), ce->arg_end());
+      const FunctionDecl *def = visibleBody(ctor, init);
+      inlineCall(def, args, init, &self);
+      return self;
+    }
+    Val src = eval(init); // a function returning a struct, ...
+    if (src.k != Val::K::Arr || !src.arr->record)
+      fail(init, "expected a struct");
+    return copyOf(src);
+  }
+
+  /// `base.field` or `base->field`.
+  LRef member(const MemberExpr *me) {
+    const auto *fd = dyn_cast<FieldDecl>(me->getMemberDecl());
+    if (!fd)
+      fail(me, "member access to '" + me->getMemberDecl()->getNameAsString() +
+                   "' is not supported");
+    Val base = eval(me->getBase());
+    if (base.k != Val::K::Arr || !base.arr->record)
+      fail(me, "member access on something that is not a struct");
+    return LRef{nullptr, base.arr, fd->getFieldIndex()};
   }
 
   /// A reference bound to `init`: an alias for lvalues, else a new cell.
@@ -610,7 +773,7 @@ private:
         if (const auto *vd = dyn_cast<VarDecl>(dre->getDecl()))
           if (auto cell = lookup(vd))
             return cell;
-      if (isSubscript(e)) {
+      if (isSubscript(e) || isa<MemberExpr>(e->IgnoreParens())) {
         LRef r = lvalue(e);
         if (!r.arr->isState)
           return std::shared_ptr<Val>(
@@ -668,6 +831,8 @@ private:
     }
     if (const auto *as = dyn_cast<ArraySubscriptExpr>(e))
       return subscript(as->getBase(), as->getIdx(), e);
+    if (const auto *me = dyn_cast<MemberExpr>(e))
+      return member(me);
     if (const auto *oc = dyn_cast<CXXOperatorCallExpr>(e);
         oc && oc->getOperator() == OO_Subscript)
       return subscript(oc->getArg(0), oc->getArg(1), e);
@@ -699,6 +864,9 @@ private:
       return Val::ofDyn(v);
     }
     const Val &v = a.elems[static_cast<size_t>(r.index)];
+    if (v.k == Val::K::Undef && a.record)
+      fail(where, "read of uninitialised member '" +
+                      fieldName(a.record, r.index) + "'");
     if (v.k == Val::K::Undef)
       fail(where, "read of uninitialised element " + std::to_string(r.index) +
                       " of an array");
@@ -713,7 +881,7 @@ private:
     if (r.arr->isState)
       fail(where, "the state '" + r.arr->name + "' is read-only");
     if (r.arr->name.size() && r.arr->name[0] == '@')
-      fail(where, "assignment to a constant table");
+      fail(where, "assignment to a constant");
     r.arr->elems[static_cast<size_t>(r.index)] = v;
   }
 
@@ -762,11 +930,24 @@ private:
     if (isSubscript(e))
       return load(lvalue(e), e);
     if (const auto *x = dyn_cast<CXXOperatorCallExpr>(e))
-      fail(e, std::string("overloaded operator '") +
-                  getOperatorSpelling(x->getOperator()) +
-                  "' is not supported");
+      return operatorCall(x);
     if (const auto *x = dyn_cast<CallExpr>(e))
       return call(x);
+    if (const auto *x = dyn_cast<MemberExpr>(e)) {
+      if (const auto *vd = dyn_cast<VarDecl>(x->getMemberDecl()))
+        return globalValue(vd, x); // a static data member
+      return load(member(x), e);
+    }
+    if (isa<CXXThisExpr>(e)) {
+      if (frames.back().self.k != Val::K::Arr)
+        fail(e, "'this' outside a method");
+      return frames.back().self;
+    }
+    if (const auto *x = dyn_cast<LambdaExpr>(e))
+      return closure(x);
+    if ((isa<InitListExpr>(e) || isa<CXXConstructExpr>(e)) &&
+        !e->getType()->isArithmeticType())
+      return initValue(e->getType(), e, e->getBeginLoc());
     if (const auto *x = dyn_cast<InitListExpr>(e);
         x && x->getNumInits() == 1 && e->getType()->isArithmeticType())
       return convert(eval(x->getInit(0)), e->getType(), e);
@@ -776,11 +957,6 @@ private:
     if (isa<UnaryExprOrTypeTraitExpr>(e) || isa<CXXNoexceptExpr>(e) ||
         isa<TypeTraitExpr>(e))
       return clangConstant(e);
-    if (isa<LambdaExpr>(e))
-      fail(e, "lambdas are not supported; write a function");
-    if (isa<MemberExpr>(e))
-      fail(e, "member access is not supported (structs and classes are "
-              "outside the subset)");
     if (isa<CXXNewExpr>(e) || isa<CXXDeleteExpr>(e))
       fail(e, "dynamic allocation is not supported");
     fail(e, std::string("unsupported expression (") + e->getStmtClassName() +
@@ -924,6 +1100,11 @@ private:
       return u->isPrefix() ? nv : old;
     }
     case UO_Deref:
+      if (u->getType()->isRecordType()) { // *this, *p of a struct pointer
+        Val v = eval(u->getSubExpr());
+        if (v.k == Val::K::Arr && v.arr->record)
+          return v;
+      }
       if (const auto *pa = dyn_cast<BinaryOperator>(
               u->getSubExpr()->IgnoreParenImpCasts()))
         fail(pa, "pointer arithmetic is not supported: index the array as "
@@ -1086,23 +1267,8 @@ private:
   // Calls
   //===--------------------------------------------------------------===//
 
-  static bool mathName(llvm::StringRef n, std::string &base) {
-    static const std::set<std::string> names = {
-        "tanh", "exp", "log", "sin", "cos", "sqrt", "pow", "fabs", "abs"};
-    std::string s = n.str();
-    if (names.count(s)) {
-      base = s;
-      return true;
-    }
-    if (s.size() > 1 && s.back() == 'f' && names.count(s.substr(0, s.size() - 1))) {
-      base = s.substr(0, s.size() - 1); // tanhf, expf, ...
-      return true;
-    }
-    return false;
-  }
-
   bool isLibraryMath(const FunctionDecl *fd, std::string &base) {
-    if (!fd->getIdentifier() || !mathName(fd->getName(), base))
+    if (!fd->getIdentifier() || !mathBaseName(fd->getName().str(), base))
       return false;
     if (fd->isInStdNamespace())
       return true;
@@ -1115,149 +1281,236 @@ private:
     const FunctionDecl *fd = c->getDirectCallee();
     if (!fd)
       fail(c, "indirect calls are not supported");
+    std::vector<const Expr *> args(c->arg_begin(), c->arg_end());
     if (const auto *mc = dyn_cast<CXXMemberCallExpr>(c)) {
       const Expr *obj = mc->getImplicitObjectArgument();
       std::string kind;
       int64_t n = 0;
-      if (obj && stdContainer(obj->getType(), kind, n) &&
+      if (obj && stdContainer(obj->getType()->isPointerType()
+                                  ? obj->getType()->getPointeeType()
+                                  : obj->getType(),
+                              kind, n) &&
           fd->getIdentifier() && fd->getName() == "size") {
         Val v = eval(obj);
         if (v.k != Val::K::Arr || v.arr->size < 0)
           fail(c, "the size of this array is not known at compile time");
         return Val::ofInt(v.arr->size);
       }
-      fail(c, "call to member function '" + fd->getNameAsString() +
-                  "' is not supported (only size() of std::array/std::span)");
+      const auto *md = cast<CXXMethodDecl>(fd);
+      if (md->getParent()->isInStdNamespace())
+        fail(c, "call to member function '" + fd->getNameAsString() +
+                    "' is not supported (of the standard library dgc knows "
+                    "size() of std::array/std::span)");
+      Val self = eval(obj);
+      if (self.k != Val::K::Arr || !self.arr->record)
+        fail(obj, "expected a struct");
+      return inlineCall(visibleBody(fd, c), args, c, &self);
     }
     std::string base;
     if (isLibraryMath(fd, base))
       return math(base, c);
     if (fd->getBuiltinID() != 0 && !fd->hasBody())
       fail(c, "call to '" + fd->getNameAsString() +
-                  "' is not supported: dgc knows tanh, exp, log, sin, cos, "
-                  "sqrt, pow(x, integer) and fabs/abs");
+                  "' is not supported: dgc knows " + knownMathFunctions());
+    return inlineCall(visibleBody(fd, c), args, c);
+  }
+
+  /// The definition of `fd` to inline; refused for library functions.
+  const FunctionDecl *visibleBody(const FunctionDecl *fd, const Expr *c) {
     const FunctionDecl *def = nullptr;
     if (!fd->hasBody(def))
       fail(c, "call to '" + fd->getQualifiedNameAsString() +
                   "', which has no body that dgc can see (dgc inlines calls, "
-                  "and knows tanh, exp, log, sin, cos, sqrt, pow(x, integer) "
-                  "and fabs/abs)");
+                  "and knows " + knownMathFunctions() + ")");
     if (ctx.getSourceManager().isInSystemHeader(def->getLocation()))
       fail(c, "call to library function '" + fd->getQualifiedNameAsString() +
-                  "' is not supported (dgc knows tanh, exp, log, sin, cos, "
-                  "sqrt, pow(x, integer) and fabs/abs)");
-    return inlineCall(def, c);
+                  "' is not supported (dgc knows " + knownMathFunctions() +
+                  ")");
+    return def;
   }
 
-  Val inlineCall(const FunctionDecl *def, const CallExpr *c) {
+  /// `a op b` through an overloaded operator: a lambda's call, the implicit
+  /// assignment of a struct or std::array, or a user's operator (inlined).
+  Val operatorCall(const CXXOperatorCallExpr *oc) {
+    const FunctionDecl *fd = oc->getDirectCallee();
+    const auto *md = dyn_cast_or_null<CXXMethodDecl>(fd);
+    std::vector<const Expr *> args(oc->arg_begin(), oc->arg_end());
+    if (md && md->getParent()->isLambda()) {
+      Val f = eval(args[0]);
+      if (f.k != Val::K::Closure)
+        fail(args[0], "expected a lambda");
+      args.erase(args.begin());
+      return inlineCall(visibleBody(fd, oc), args, oc, &f.closure->self,
+                        &f.closure->vars);
+    }
+    if (md && oc->getOperator() == OO_Equal && !md->isUserProvided() &&
+        (md->isCopyAssignmentOperator() || md->isMoveAssignmentOperator())) {
+      Val dst = load(lvalue(args[0]), oc), src = copyOf(eval(args[1]));
+      if (dst.k != Val::K::Arr || src.k != Val::K::Arr ||
+          dst.arr->elems.size() != src.arr->elems.size())
+        fail(oc, "unsupported assignment");
+      dst.arr->elems = src.arr->elems; // in place: references see it
+      return dst;
+    }
+    if (fd && !ctx.getSourceManager().isInSystemHeader(fd->getLocation())) {
+      if (!md)
+        return inlineCall(visibleBody(fd, oc), args, oc);
+      Val self = eval(args[0]);
+      if (self.k != Val::K::Arr || !self.arr->record)
+        fail(args[0], "expected a struct");
+      args.erase(args.begin());
+      return inlineCall(visibleBody(fd, oc), args, oc, &self);
+    }
+    fail(oc, std::string("overloaded operator '") +
+                 getOperatorSpelling(oc->getOperator()) +
+                 "' is not supported");
+  }
+
+  /// A lambda: captures by reference share the caller's cells, captures by
+  /// copy are copied now.
+  Val closure(const LambdaExpr *le) {
+    if (le->isMutable())
+      fail(le, "'mutable' lambdas are not supported (a lambda may change "
+               "what it captures by reference)");
+    auto cl = std::make_shared<Closure>();
+    for (const LambdaCapture &cap : le->captures()) {
+      if (cap.capturesThis()) {
+        cl->self = frames.back().self;
+        continue;
+      }
+      if (!cap.capturesVariable())
+        fail(le, "unsupported lambda capture");
+      const VarDecl *vd = cap.getCapturedVar();
+      if (vd->isInitCapture()) {
+        cl->vars[vd] = vd->getType()->isReferenceType()
+                           ? bindRef(vd->getInit(), vd->getType())
+                           : std::make_shared<Val>(initValue(
+                                 vd->getType(), vd->getInit(),
+                                 vd->getLocation()));
+        continue;
+      }
+      std::shared_ptr<Val> cell = lookup(vd);
+      if (!cell)
+        fail(le, "captured variable '" + vd->getNameAsString() +
+                     "' is not visible here");
+      cl->vars[vd] = cap.getCaptureKind() == LCK_ByRef
+                         ? cell
+                         : std::make_shared<Val>(copyOf(*cell));
+    }
+    return Val::ofClosure(cl);
+  }
+
+  /// Inlines `def` at `site` with `args`; `self` is `*this` of a method or
+  /// constructor (whose member initialisers run first), `captured` a
+  /// lambda's variables.
+  Val inlineCall(const FunctionDecl *def, const std::vector<const Expr *> &args,
+                 const Expr *site, const Val *self = nullptr,
+                 const Vars *captured = nullptr) {
     if (callSites.size() >= kMaxDepth)
-      fail(c, "calls nest deeper than " + std::to_string(kMaxDepth) +
-                  " (recursion is not supported)");
+      fail(site, "calls nest deeper than " + std::to_string(kMaxDepth) +
+                     " (recursion is not supported)");
     if (def->isVariadic())
-      fail(c, "variadic functions are not supported");
+      fail(site, "variadic functions are not supported");
+    if (args.size() < def->getNumParams())
+      fail(site, "too few arguments");
     Frame fr;
+    if (captured)
+      fr.vars = *captured;
+    if (self)
+      fr.self = *self;
     for (unsigned i = 0; i < def->getNumParams(); ++i) {
       const ParmVarDecl *p = def->getParamDecl(i);
-      const Expr *arg = c->getArg(i);
+      const Expr *arg = args[i];
       QualType pt = p->getType();
-      std::string kind;
-      int64_t n = 0;
       if (pt->isReferenceType()) {
         fr.vars[p] = bindRef(arg, pt);
-      } else if (stdContainer(pt, kind, n) && kind == "array") {
-        Val v = eval(arg); // by value: a copy
-        if (v.k != Val::K::Arr)
-          fail(arg, "expected an array");
-        if (v.arr->isState)
-          fr.vars[p] = std::make_shared<Val>(v);
-        else
-          fr.vars[p] = std::make_shared<Val>(
-              Val::ofArr(std::make_shared<Array>(*v.arr)));
-      } else {
-        Val v = eval(arg);
-        if (v.k == Val::K::Undef)
-          fail(arg, "read of an uninitialised value");
-        if (pt->isArithmeticType())
-          v = convert(v, pt, arg);
-        fr.vars[p] = std::make_shared<Val>(v);
+        continue;
       }
+      Val v = eval(arg);
+      if (v.k == Val::K::Undef)
+        fail(arg, "read of an uninitialised value");
+      if (pt->isArithmeticType())
+        v = convert(v, pt, arg);
+      else if (!pt->isPointerType())
+        v = copyOf(v); // by value: a copy
+      fr.vars[p] = std::make_shared<Val>(v);
     }
-    callSites.push_back(c->getBeginLoc());
+    callSites.push_back(site->getBeginLoc());
     frames.push_back(std::move(fr));
+    if (const auto *ctor = dyn_cast<CXXConstructorDecl>(def))
+      initMembers(ctor);
     Flow f = exec(def->getBody());
     Val ret = frames.back().ret;
     frames.pop_back();
     callSites.pop_back();
-    if (def->getReturnType()->isVoidType())
+    QualType rt = def->getReturnType();
+    if (rt->isVoidType())
       return Val::ofInt(0);
     if (f != Flow::Return)
       fail(def->getBody()->getEndLoc(), "function '" + def->getNameAsString() +
                                             "' ends without returning a value");
-    if (def->getReturnType()->isArithmeticType())
-      ret = convert(ret, def->getReturnType(), c);
+    if (rt->isArithmeticType())
+      ret = convert(ret, rt, site);
+    else if (!rt->isReferenceType() && !rt->isPointerType())
+      ret = copyOf(ret);
     return ret;
   }
 
+  /// A constructor's member initialisers (written, or the members' own
+  /// defaults), into `*this` of the current frame.
+  void initMembers(const CXXConstructorDecl *ctor) {
+    Array &self = *frames.back().self.arr;
+    for (const CXXCtorInitializer *ci : ctor->inits()) {
+      if (ci->isDelegatingInitializer())
+        fail(ci->getSourceLocation(),
+             "delegating constructors are not supported; initialise the "
+             "members in each constructor");
+      if (!ci->isAnyMemberInitializer() || ci->isIndirectMemberInitializer())
+        fail(ci->getSourceLocation(),
+             "only member initialisers are supported in a constructor");
+      const FieldDecl *f = ci->getAnyMember();
+      self.elems[f->getFieldIndex()] =
+          initValue(f->getType(), ci->getInit(), ci->getSourceLocation());
+    }
+  }
+
   Val math(const std::string &name, const CallExpr *c) {
-    unsigned want = name == "pow" ? 2 : 1;
+    unsigned want = mathArity(name);
     if (c->getNumArgs() != want)
       fail(c, "'" + name + "' takes " + std::to_string(want) + " argument" +
                   (want == 1 ? "" : "s"));
-    Val x = eval(c->getArg(0));
-    if (x.k == Val::K::Undef || x.k == Val::K::Arr)
-      fail(c->getArg(0), "expected a scalar");
-    if (name == "pow") {
-      Val e = eval(c->getArg(1));
-      if (e.k == Val::K::Dyn)
-        fail(c->getArg(1), "the exponent of 'pow' depends on the state; "
-                           "only compile-time integer exponents are "
-                           "supported");
-      double k = e.real();
-      if (k != std::floor(k) || std::fabs(k) > 64)
-        fail(c->getArg(1), "'pow' with a non-integer exponent is not "
-                           "supported (use sqrt, or exp and log)");
-      if (x.isConst())
-        return Val::ofReal(std::pow(x.real(), k));
-      at(c);
-      int ki = static_cast<int>(std::fabs(k));
-      ValueId v;
-      if (ki == 0)
-        return Val::ofReal(1.0);
-      if (ki == 1)
-        v = x.v;
-      else if (ki == 2)
-        v = b.map(ir::Fn::Square, x.v);
-      else
-        v = b.map(ir::Fn::PowI, x.v, 0, ki);
-      return Val::ofDyn(k < 0 ? b.map(ir::Fn::Recip, v) : v);
+    Val x[2];
+    bool allConst = true;
+    for (unsigned i = 0; i < want; ++i) {
+      x[i] = eval(c->getArg(i));
+      if (x[i].k == Val::K::Undef || x[i].k == Val::K::Arr)
+        fail(c->getArg(i), "expected a scalar");
+      allConst = allConst && x[i].isConst();
     }
-    struct Entry {
-      const char *name;
-      ir::Fn fn;
-      double (*eval)(double);
-    };
-    static const Entry table[] = {
-        {"tanh", ir::Fn::Tanh, [](double v) { return std::tanh(v); }},
-        {"exp", ir::Fn::Exp, [](double v) { return std::exp(v); }},
-        {"log", ir::Fn::Log, [](double v) { return std::log(v); }},
-        {"sin", ir::Fn::Sin, [](double v) { return std::sin(v); }},
-        {"cos", ir::Fn::Cos, [](double v) { return std::cos(v); }},
-        {"sqrt", ir::Fn::Sqrt, [](double v) { return std::sqrt(v); }},
-        {"fabs", ir::Fn::Abs, [](double v) { return std::fabs(v); }},
-        {"abs", ir::Fn::Abs, [](double v) { return std::fabs(v); }},
-    };
-    for (const Entry &en : table)
-      if (name == en.name) {
-        if (x.isConst()) {
-          double v = en.eval(x.real());
-          if (!std::isfinite(v))
-            fail(c, "'" + name + "' of a compile-time value is not finite");
-          return Val::ofReal(v);
-        }
-        at(c);
-        return Val::ofDyn(b.map(en.fn, x.v));
-      }
-    fail(c, "unsupported math function '" + name + "'");
+    double k = 0;
+    if (name == "pow") {
+      if (x[1].k == Val::K::Dyn)
+        fail(c->getArg(1), "the exponent of 'pow' depends on the state; "
+                           "only compile-time exponents are supported");
+      k = x[1].real();
+      std::string problem = powExponentProblem(k);
+      if (!problem.empty())
+        fail(c->getArg(1), problem);
+      if (k == 0 && !allConst)
+        return Val::ofReal(1.0);
+    }
+    if (allConst) {
+      double a[2] = {x[0].real(), want > 1 ? x[1].real() : 0.0};
+      double v = foldMath(name, a);
+      if (!std::isfinite(v))
+        fail(c, "'" + name + "' of a compile-time value is not finite");
+      return Val::ofReal(v);
+    }
+    at(c);
+    ValueId args[2] = {asValue(x[0], c->getArg(0)),
+                       want > 1 && name != "pow" ? asValue(x[1], c->getArg(1))
+                                                 : ValueId(-1)};
+    return Val::ofDyn(buildMath(b, name, args, k));
   }
 
   static constexpr int64_t kUnknownSize = int64_t(1) << 30;

@@ -3,6 +3,6 @@
 
 double external_potential(double q);
 double H(const double *u) {
-  // CHECK: :[[@LINE+1]]:24: error: call to 'external_potential', which has no body that dgc can see (dgc inlines calls, and knows tanh, exp, log, sin, cos, sqrt, pow(x, integer) and fabs/abs)
+  // CHECK: :[[@LINE+1]]:24: error: call to 'external_potential', which has no body that dgc can see (dgc inlines calls, and knows tanh, exp, log, sin, cos, sqrt, fabs/abs, cosh, sinh, tan, expm1, log1p, exp2, log2, log10, hypot and pow(x, k) with k an integer or a half-integer)
   return u[1] * u[1] + external_potential(u[0]);
 }

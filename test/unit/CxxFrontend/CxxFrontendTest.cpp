@@ -10,40 +10,16 @@
 //===----------------------------------------------------------------------===//
 #include "ChainRule.h"
 #include "CompileSource.h"
-#include "CxxInput.h"
-
-#include "Support/SourceManager.h"
+#include "ImportCxx.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 
 using namespace dgc;
 using namespace dgc::testing;
 
 namespace {
-
-/// Writes `code` to a file and imports it as the driver does.
-bool importCxx(const std::string &fileName, const std::string &code,
-               const std::string &function, const std::string &structure,
-               const std::string &grid, ir::ModelIR &out) {
-  std::filesystem::path p =
-      std::filesystem::path(::testing::TempDir()) / fileName;
-  std::ofstream(p) << code;
-  driver::CxxInputOptions o;
-  o.input = p.string();
-  o.function = function;
-  o.structure = structure;
-  o.grid = grid;
-  SourceManager sm;
-  std::vector<ir::ModelIR> models;
-  if (!driver::loadCxxModels(o, sm, models) || models.size() != 1)
-    return false;
-  out = std::move(models[0]);
-  return true;
-}
 
 ir::ModelIR dgModel(const char *example) {
   Compiled c = compileSource(readExample(example));
