@@ -88,7 +88,7 @@ int runTrain(const TrainOptions &opts) {
     return 1;
   if (opts.scheme == "dg" && m->kind == ir::ModelIR::Kind::VectorField) {
     userError("scheme 'dg' (Eq. 6) needs an energy; model '" + m->name +
-              "' is a vector field (train it with rk2 or rk4)");
+              "' is a vector field (train it with rk2, rk4 or dopri5)");
     return 1;
   }
   if (opts.scheme == "leapfrog" && !m->laws.separable) {
