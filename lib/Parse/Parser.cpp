@@ -162,7 +162,7 @@ bool Parser::expectSemi() {
          at(TokenKind::eof) || startsDecl(tok().kind);
 }
 
-// file := model* EOF
+// file := model* EOF   (model names distinct)
 File Parser::parseFile() {
   File file;
   file.buffer = buffer;
@@ -176,8 +176,19 @@ File Parser::parseFile() {
       continue;
     }
     Model model;
-    if (parseModel(model))
-      file.models.push_back(std::move(model));
+    if (!parseModel(model))
+      continue;
+    // Each model becomes a C++ namespace of that name: one per file.
+    auto prev = std::find_if(
+        file.models.begin(), file.models.end(),
+        [&](const Model &m) { return m.name == model.name; });
+    if (prev != file.models.end()) {
+      error(model.nameLoc, "redefinition of model '" + model.name + "'");
+      diags.note(prev->nameLoc, "previous definition of '" + model.name +
+                                    "' is here");
+      continue;
+    }
+    file.models.push_back(std::move(model));
   }
   if (file.models.empty() && diags.errorCount() == errorsBefore)
     error(SourceLoc{buffer, 1, 1}, "no model in file");
