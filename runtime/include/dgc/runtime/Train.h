@@ -273,7 +273,12 @@ public:
     int nt = std::max(1, o.threads);
     nt = static_cast<int>(std::min<int64_t>(nt, batch_));
     workers_.resize(static_cast<size_t>(nt));
+    // dopri5 runs in Dopri5Loss, which owns its per-thread buffers: the
+    // workers then only count the threads.
+    const bool ownBuffers = o.scheme != Scheme::Dopri5;
     for (Worker &w : workers_) {
+      if (!ownBuffers)
+        continue;
       w.ws = std::make_unique<Workspace>();
       w.g.assign(static_cast<size_t>(P), T(0));
       w.acc.assign(static_cast<size_t>(P), 0.0);
