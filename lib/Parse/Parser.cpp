@@ -15,7 +15,6 @@
 
 #include "Lex/Lexer.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <deque>
@@ -167,6 +166,7 @@ File Parser::parseFile() {
   File file;
   file.buffer = buffer;
   unsigned errorsBefore = diags.errorCount();
+  std::unordered_map<std::string, SourceLoc> seen; // model name -> where
   while (!at(TokenKind::eof)) {
     if (!at(TokenKind::kw_model)) {
       error(tok().loc, "expected 'model'");
@@ -179,13 +179,11 @@ File Parser::parseFile() {
     if (!parseModel(model))
       continue;
     // Each model becomes a C++ namespace of that name: one per file.
-    auto prev = std::find_if(
-        file.models.begin(), file.models.end(),
-        [&](const Model &m) { return m.name == model.name; });
-    if (prev != file.models.end()) {
+    auto [prev, fresh] = seen.emplace(model.name, model.nameLoc);
+    if (!fresh) {
       error(model.nameLoc, "redefinition of model '" + model.name + "'");
-      diags.note(prev->nameLoc, "previous definition of '" + model.name +
-                                    "' is here");
+      diags.note(prev->second, "previous definition of '" + model.name +
+                                   "' is here");
       continue;
     }
     file.models.push_back(std::move(model));

@@ -512,8 +512,14 @@ TEST(Parser, MegabyteOfValidModels) {
       readFile(std::filesystem::path(DGC_EXAMPLES_DIR) / "allen_cahn_2d.dg");
   std::string src;
   unsigned copies = 0;
-  while (src.size() < (1u << 20)) {
-    src += one;
+  const std::string name = "model AllenCahn2D ";
+  const size_t at = one.find(name);
+  ASSERT_NE(at, std::string::npos);
+  while (src.size() < (1u << 20)) { // model names must differ
+    std::string copy = one;
+    copy.replace(at, name.size(), name.substr(0, name.size() - 1) + "_" +
+                                      std::to_string(copies) + " ");
+    src += copy;
     ++copies;
   }
   Harness h(src);
