@@ -119,6 +119,8 @@ bool findEnergies(ASTUnit &ast, const ImportOptions &o,
       continue;
     if (fd->isTemplateInstantiation())
       continue; // reached through its template below
+    if (const auto *md = dyn_cast<CXXMethodDecl>(fd); md && !md->isStatic())
+      continue; // a method (or a lambda) needs its object: not an energy
     bool match = o.function.empty()
                      ? isAnnotatedEnergy(fd)
                      : (fd->getNameAsString() == o.function ||

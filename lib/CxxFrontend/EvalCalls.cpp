@@ -102,6 +102,8 @@ Val Evaluator::operatorCall(const CXXOperatorCallExpr *oc) {
   if (md && oc->getOperator() == OO_Equal && !md->isUserProvided() &&
       (md->isCopyAssignmentOperator() || md->isMoveAssignmentOperator())) {
     Val dst = load(lvalue(args[0]), oc), src = copyOf(eval(args[1]));
+    if (dst.k == Val::K::Arr && dst.arr->isState)
+      fail(oc, "the state '" + dst.arr->name + "' is read-only");
     if (dst.k != Val::K::Arr || src.k != Val::K::Arr ||
         dst.arr->elems.size() != src.arr->elems.size())
       fail(oc, "unsupported assignment");
@@ -128,8 +130,10 @@ Val Evaluator::closure(const LambdaExpr *le) {
              "what it captures by reference)");
   auto cl = std::make_shared<Closure>();
   for (const LambdaCapture &cap : le->captures()) {
-    if (cap.capturesThis()) {
-      cl->self = frames.back().self;
+    if (cap.capturesThis()) { // [this] shares the object, [*this] copies it
+      cl->self = cap.getCaptureKind() == LCK_StarThis
+                     ? copyOf(frames.back().self)
+                     : frames.back().self;
       continue;
     }
     if (!cap.capturesVariable())

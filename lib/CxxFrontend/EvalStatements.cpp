@@ -38,7 +38,8 @@ Flow Evaluator::exec(const Stmt *s) {
     for (const Decl *d : ds->decls())
       if (const auto *vd = dyn_cast<VarDecl>(d))
         declare(vd);
-      else if (!isa<TypedefNameDecl>(d) && !isa<StaticAssertDecl>(d) &&
+      else if (!isa<TypedefNameDecl>(d) && !isa<TagDecl>(d) &&
+               !isa<StaticAssertDecl>(d) &&
                !isa<UsingDecl>(d) && !isa<UsingDirectiveDecl>(d))
         fail(d->getLocation(), std::string("unsupported local declaration "
                                            "(") + d->getDeclKindName() +
@@ -124,8 +125,8 @@ Flow Evaluator::exec(const Stmt *s) {
         cell = std::shared_ptr<Val>(
             range.arr, &range.arr->elems[static_cast<size_t>(i)]);
       else
-        cell = std::make_shared<Val>(
-            convert(load(r, rf), lv->getType().getNonReferenceType(), rf));
+        cell = std::make_shared<Val>(copyOf( // by value: a copy
+            convert(load(r, rf), lv->getType().getNonReferenceType(), rf)));
       frames.back().vars[lv] = cell;
       Flow f = exec(rf->getBody());
       if (f == Flow::Break)

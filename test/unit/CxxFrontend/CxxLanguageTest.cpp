@@ -143,7 +143,20 @@ DGC_ENERGY(
       V2 b = a + a;
       b = b + a;
       Quad q;
-      return g(u[0]) + powTwice(powTwice, 2, u[1]) + v.a[1] * v.a[2] +
+      V2 pts[2] = {{u[0], u[1]}, {u[2], u[3]}};
+      double byValue = 0;
+      for (V2 p : pts) { // a copy: pts keeps its values
+        p.x *= 10;
+        byValue += p.x * pts[0].x;
+      }
+      struct Spring {
+        double k = 1.5;
+        double energy(double x) const {
+          auto copy = [*this](double y) { return k * y * y; };
+          return copy(x);
+        }
+      } spring;
+      return byValue + spring.energy(u[3]) + g(u[0]) + powTwice(powTwice, 2, u[1]) + v.a[1] * v.a[2] +
              w.a[1] * u[2] + b.x * b.y + q.form(u) +
              V2{u[0], u[1]}.y * u[3];
     })
