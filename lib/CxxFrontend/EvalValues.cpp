@@ -16,6 +16,7 @@
 #include <clang/AST/Expr.h>
 #include <clang/AST/ExprCXX.h>
 
+#include <iterator>
 #include <string>
 
 namespace dgc::cxx::detail {
@@ -187,11 +188,8 @@ Val Evaluator::recordValue(const CXXRecordDecl *rd, const Expr *init,
   checkRecord(rd, where);
   auto arr = std::make_shared<Array>();
   arr->record = rd;
-  for (const FieldDecl *f : rd->fields()) {
-    (void)f;
-    arr->elems.emplace_back();
-  }
-  arr->size = static_cast<int64_t>(arr->elems.size());
+  arr->size = std::distance(rd->field_begin(), rd->field_end());
+  arr->elems.resize(static_cast<size_t>(arr->size));
   Val self = Val::ofArr(arr);
   auto fieldInit = [&](const FieldDecl *f, const Expr *e, bool z) {
     QualType ft = f->getType();
