@@ -368,23 +368,26 @@ private:
     Shape in = b.type(h);
     if (!conv && in.isScalar())
       h = b.reshape(h, Shape{1});
-    if (conv && in.rank() == 1) // a field, or a list of net.in fields
-      h = b.reshape(h, Shape{net.in, in[0] / net.in});
+    // A conv_net's field or list of fields, and an mlp's field or stack
+    // (point by point, typed in Sema): [net.in, points].
+    bool points = conv || b.type(h) != Shape{net.in};
+    if (points && b.type(h) != Shape{net.in, in.numel() / net.in})
+      h = b.reshape(h, Shape{net.in, in.numel() / net.in});
     for (size_t l = 0; l < net.layers.size(); ++l) {
       const NetLayer &layer = net.layers[l];
       ValueId w = paramVals.at(layer.weight);
       h = (conv && l == 0) ? b.conv(w, h) : b.matmul(w, h);
       if (layer.bias >= 0) {
         ValueId bias = paramVals.at(layer.bias);
-        if (conv)
+        if (points)
           bias = b.expand(bias, b.type(h)[1]);
         h = b.add(h, bias);
       }
       if (l + 1 < net.layers.size())
         h = b.map(net.act, h);
     }
-    if (net.out == 1)
-      h = b.reshape(h, conv ? Shape{b.type(h)[1]} : Shape());
+    if (net.out == 1) // a scalar, a 1-D field or a 2-D field
+      h = b.reshape(h, e.type);
     return h;
   }
 

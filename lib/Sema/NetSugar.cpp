@@ -7,7 +7,9 @@
 //
 //   mlp(in: I, hidden: [H1..Hm], out: O, act: A, bias_last: B)
 //     weights [H1, I], [H2, H1], ..., [O, Hm]; takes real[I] (a scalar when
-//     I == 1) and gives real[O] (a scalar when O == 1).
+//     I == 1) and gives real[O] (a scalar when O == 1); or, point by point,
+//     a vector or field (I == 1) or a stack real[I, n], giving real[O, n]
+//     (the argument's shape when O == 1).
 //   conv_net(channels_in: C, hidden: [H1..Hm], out: O, kernel: K, act: A,
 //            bias_last: B)
 //     first kernel [H1, C, K] (periodic, centred, cross-correlation), then
@@ -213,14 +215,40 @@ std::optional<Shape> SemaContext::typeNetCall(CallExpr &call,
                                               int &resultGrid) {
   resultGrid = -1;
   if (net.kind == NetInfo::Kind::Mlp) {
-    bool ok = arg == Shape{net.in} || (net.in == 1 && arg.isScalar());
-    if (!ok) {
-      error(call.loc, fmt::format("net '{}' takes {}{}, got {}", net.name,
-                                  net.in == 1 ? "real or " : "",
-                                  Shape{net.in}.str(), arg.str()));
+    if (arg == Shape{net.in} || (net.in == 1 && arg.isScalar()))
+      return net.out == 1 ? Shape() : Shape{net.out};
+    // Point by point (a 1x1 convolution): any vector when in: 1, a [in, n]
+    // stack of a 1-D grid's fields, a 2-D field when in: 1 and out: 1. The
+    // result stays on the argument's grid.
+    const ir::GridInfo *g =
+        argGrid >= 0 ? &cm.grids[static_cast<size_t>(argGrid)] : nullptr;
+    if (g && g->dims == 2 && net.in == 1 && arg.rank() == 2 &&
+        arg[0] == g->n[1] && arg[1] == g->n[0]) {
+      if (net.out == 1) {
+        resultGrid = argGrid;
+        return arg;
+      }
+      error(call.loc, fmt::format("net '{}' maps a 2-D field point by point "
+                                  "only with out: 1, not out: {}",
+                                  net.name, net.out));
       return std::nullopt;
     }
-    return net.out == 1 ? Shape() : Shape{net.out};
+    if ((net.in == 1 && arg.rank() == 1) ||
+        (arg.rank() == 2 && arg[0] == net.in && (!g || g->dims == 1))) {
+      resultGrid = argGrid;
+      int64_t n = arg[arg.rank() - 1];
+      return net.out == 1 ? Shape{n} : Shape{net.out, n};
+    }
+    if (net.in == 1)
+      error(call.loc, fmt::format("net '{}' takes real, a vector or a field "
+                                  "(point by point), got {}",
+                                  net.name, arg.str()));
+    else
+      error(call.loc, fmt::format("net '{}' takes real[{}], or point by point "
+                                  "a stack of {} fields real[{}, n], got {}",
+                                  net.name, net.in, net.in, net.in,
+                                  arg.str()));
+    return std::nullopt;
   }
   bool ok = (arg.rank() == 2 && arg[0] == net.in) ||
             (net.in == 1 && arg.rank() == 1);

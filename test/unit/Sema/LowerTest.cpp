@@ -103,6 +103,53 @@ TEST(Lower, ConvNetIsPeriodicAndCentred) {
   }
 }
 
+TEST(Lower, MlpMapsAFieldPointByPoint) {
+  // mlp(in: 1) on a field of 5 points: out_j = f(u_j); mlp(in: 2, out: 2)
+  // on the stack [u, u ^ 2]: a [2, 5] value, row o is output o per point.
+  Lowered l("model M {\n  grid x = periodic(5, 1.0);\n  state u : field(x);\n"
+            "  net f = mlp(in: 1, hidden: [2], out: 1, act: tanh, "
+            "bias_last: true);\n"
+            "  net g = mlp(in: 2, hidden: [], out: 2, act: tanh, "
+            "bias_last: true);\n"
+            "  vectorfield F = f(u) + sum(g([u, u ^ 2])) / 10;\n}\n");
+  // f: W1 [2, 1] at 0, b1 [2] at 2, W2 [1, 2] at 4, b2 [1] at 6;
+  // g: W1 [2, 2] at 7, b1 [2] at 11.
+  ASSERT_EQ(l.m.paramCount, 13);
+  std::vector<double> th = randomVector(13, 31), u = randomVector(5, 32);
+  std::vector<double> out = l.eval("vectorfield", u, th);
+  ASSERT_EQ(out.size(), 5u);
+  double g = 0;
+  for (size_t j = 0; j < 5; ++j)
+    for (size_t o = 0; o < 2; ++o)
+      g += th[7 + o * 2] * u[j] + th[7 + o * 2 + 1] * u[j] * u[j] + th[11 + o];
+  for (size_t j = 0; j < 5; ++j) {
+    double y = th[6];
+    for (size_t h = 0; h < 2; ++h)
+      y += th[4 + h] * std::tanh(th[h] * u[j] + th[2 + h]);
+    EXPECT_NEAR(out[j], y + g / 10, 1e-12);
+  }
+}
+
+TEST(Lower, MlpMapsA2DFieldPointByPoint) {
+  Lowered l("model M {\n  grid x = periodic2(3, 2, 1.0, 1.0);\n"
+            "  state u : field(x);\n"
+            "  net f = mlp(in: 1, hidden: [], out: 1, act: tanh, "
+            "bias_last: true);\n"
+            "  vectorfield F = Dx(f(u));\n}\n");
+  ASSERT_EQ(l.m.paramCount, 2);
+  std::vector<double> th = {0.7, -0.2}, u = randomVector(6, 33);
+  std::vector<double> out = l.eval("vectorfield", u, th);
+  ASSERT_EQ(out.size(), 6u);
+  // f(u) = 0.7 u - 0.2 point by point; Dx along the rows of 3 (dx = 1/3).
+  for (long r = 0; r < 2; ++r)
+    for (long i = 0; i < 3; ++i) {
+      double d = 0.7 * (u[static_cast<size_t>(r * 3) + wrap(i + 1, 3)] -
+                        u[static_cast<size_t>(r * 3) + wrap(i - 1, 3)]) /
+                 (2.0 / 3);
+      EXPECT_NEAR(out[static_cast<size_t>(r * 3 + i)], d, 1e-12);
+    }
+}
+
 TEST(Lower, ListOfFieldsIsAChannelStack) {
   // [u, u ^ 2] into a 2-channel conv_net and into conv: channel 0 is u,
   // channel 1 is u^2 (torch.stack), not the interleaved pairs.
