@@ -330,8 +330,22 @@ private:
           out.line("dgc_rt::fill({}, {}, T(1));", dst, p.size());
           break;
         case ir::ParamInit::Kind::Literal:
-          out.line("dgc_rt::fill({}, {}, {});", dst, p.size(),
-                   literal(p.init.value));
+          if (p.init.values.empty()) {
+            out.line("dgc_rt::fill({}, {}, {});", dst, p.size(),
+                     literal(p.init.value));
+            break;
+          }
+          out.line("{{");
+          {
+            Printer::Indent in2(out);
+            std::string vals;
+            for (size_t k = 0; k < p.init.values.size(); ++k)
+              vals += (k ? ", " : "") + fmt::format("{:.17g}", p.init.values[k]);
+            out.line("static constexpr double v[] = {{{}}};", vals);
+            out.line("for (std::size_t k = 0; k < {}; ++k)", p.size());
+            out.line("  ({})[k] = T(v[k]);", dst);
+          }
+          out.line("}}");
           break;
         case ir::ParamInit::Kind::Normal: {
           out.line("{{");

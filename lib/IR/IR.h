@@ -117,6 +117,9 @@ struct ParamInit {
   enum class Kind { Zeros, Ones, Literal, Normal, Orthogonal } kind =
       Kind::Zeros;
   double value = 0; ///< Literal: the value; Normal: the standard deviation
+  /// Literal written as an array ([...], nested for rank >= 2): one value
+  /// per element, row-major. Empty: every element is `value`.
+  std::vector<double> values;
 };
 
 /// One trainable tensor: a `param` declaration or a weight/bias of a `net`.

@@ -155,8 +155,10 @@ std::string printModel(const ModelIR &m) {
     line("  inner_weight = " + weightRuns(m.innerWeight));
   for (const ParamInfo &p : m.params) {
     std::string init = initName(p.init.kind);
-    if (p.init.kind == ParamInit::Kind::Literal ||
-        p.init.kind == ParamInit::Kind::Normal)
+    if (p.init.kind == ParamInit::Kind::Literal && !p.init.values.empty())
+      init += fmt::format("([{}])", fmt::join(p.init.values, ", "));
+    else if (p.init.kind == ParamInit::Kind::Literal ||
+             p.init.kind == ParamInit::Kind::Normal)
       init += fmt::format("({})", p.init.value);
     line(fmt::format("  param {} : {} at {} init {}{}", p.name, p.shape.str(),
                      p.offset, init, p.nonneg ? " nonneg" : ""));

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <fmt/format.h>
 
 namespace dgc {
@@ -142,6 +143,8 @@ private:
   void checkVectorField(ValueDecl &d);
   void checkModelLevel();
   bool checkInit(ParamDecl &d, const Shape &shape, ir::ParamInit &init);
+  bool checkArrayInit(ParamDecl &d, ListExpr &list, const Shape &shape,
+                      ir::ParamInit &init);
 
   SemaContext ctx;
   const Defines &defines;
@@ -329,13 +332,16 @@ bool DeclChecker::checkInit(ParamDecl &d, const Shape &shape,
     init.value = *std;
     return true;
   }
+  if (auto *list = dyn_cast<ListExpr>(&e))
+    return checkArrayInit(d, *list, shape, init);
   std::optional<Shape> t = ctx.typeExpr(e);
   if (!t)
     return false;
   std::optional<double> v = cm.constValue(&e);
   if (!v) {
     ctx.error(e.loc, fmt::format("the init of '{}' must be zeros, ones, "
-                                 "orthogonal, normal(STD) or a number",
+                                 "orthogonal, normal(STD), a number or "
+                                 "an array of numbers",
                                  d.name));
     return false;
   }
@@ -346,6 +352,60 @@ bool DeclChecker::checkInit(ParamDecl &d, const Shape &shape,
   }
   init.kind = ir::ParamInit::Kind::Literal;
   init.value = *v;
+  return true;
+}
+
+/// `[...]` (nested once per dimension) with one constant per element of
+/// the param, row-major.
+bool DeclChecker::checkArrayInit(ParamDecl &d, ListExpr &list,
+                                 const Shape &shape, ir::ParamInit &init) {
+  std::vector<double> values;
+  bool ok = true;
+  // Element e at depth k must be a list of shape[k] items (k < rank) or a
+  // constant (k == rank).
+  std::function<void(Expr &, size_t)> walk = [&](Expr &e, size_t k) {
+    auto *l = dyn_cast<ListExpr>(&e);
+    if (k < shape.rank()) {
+      if (!l || static_cast<int64_t>(l->elems.size()) != shape[k]) {
+        ctx.error(e.loc, fmt::format("the init of '{}' ({}) needs a list of "
+                                     "{} here, got {}",
+                                     d.name, shape.str(), shape[k],
+                                     l ? fmt::format("{} items",
+                                                     l->elems.size())
+                                       : std::string("a number")));
+        ok = false;
+        return;
+      }
+      for (ExprPtr &x : l->elems)
+        if (ok)
+          walk(*x, k + 1);
+      return;
+    }
+    if (l) {
+      ctx.error(e.loc, fmt::format("the init of '{}' ({}) needs a number "
+                                   "here, got a list",
+                                   d.name, shape.str()));
+      ok = false;
+      return;
+    }
+    std::optional<double> v = ctx.constantOf(e, "an init value");
+    if (!v) {
+      ok = false;
+      return;
+    }
+    if (d.nonneg && *v < 0) {
+      ctx.error(e.loc, fmt::format("nonneg param '{}' cannot start at {}",
+                                   d.name, sema::formatNumber(*v)));
+      ok = false;
+      return;
+    }
+    values.push_back(*v);
+  };
+  walk(list, 0);
+  if (!ok)
+    return false;
+  init.kind = ir::ParamInit::Kind::Literal;
+  init.values = std::move(values);
   return true;
 }
 
