@@ -35,6 +35,18 @@ void writeBytes(const std::string &path, const std::string &bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
+/// A version 1.0 .npy file with the given header fields and data bytes.
+std::string rawNpy(const std::string &descr, const std::string &fortran,
+                   const std::string &shape, const std::string &body) {
+  std::string h = "{'descr': " + descr + ", 'fortran_order': " + fortran +
+                  ", 'shape': " + shape + ", }";
+  h.append(64 - (10 + h.size() + 1) % 64, ' ');
+  h += '\n';
+  return std::string("\x93NUMPY\x01\x00", 8) +
+         std::string(1, static_cast<char>(h.size())) + std::string(1, '\0') +
+         h + body;
+}
+
 } // namespace
 
 TEST(Npy, RoundTripDouble2D) {
@@ -85,21 +97,53 @@ TEST(Npy, RefusesWhatItCannotRead) {
   writeBytes(p, whole.substr(0, whole.size() - 8));
   EXPECT_THROW(readNpy(p), NpyError);
 
-  // Integer dtype and Fortran order are refused by name.
-  std::string h = "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }";
-  h.append(64 - (10 + h.size() + 1) % 64, ' ');
-  h += '\n';
-  std::string file = std::string("\x93NUMPY\x01\x00", 8) +
-                     std::string(1, static_cast<char>(h.size())) +
-                     std::string(1, '\0') + h + std::string(8, '\0');
-  writeBytes(p, file);
+  // A complex dtype is refused by name.
+  writeBytes(p, rawNpy("'<c16'", "False", "(1,)", std::string(16, '\0')));
   try {
     readNpy(p);
-    FAIL() << "int64 accepted";
+    FAIL() << "complex128 accepted";
   } catch (const NpyError &e) {
-    EXPECT_NE(std::string(e.what()).find("'<i8' is not supported"),
-              std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("'<c16' is not supported"),
+              std::string::npos)
+        << e.what();
   }
+}
+
+TEST(Npy, ConvertsIntegersBoolsHalvesAndByteOrders) {
+  std::string p = tempPath("conv.npy");
+  // int64 [3, -2], little endian.
+  std::string le;
+  for (int64_t x : {int64_t(3), int64_t(-2)})
+    le.append(reinterpret_cast<const char *>(&x), 8);
+  writeBytes(p, rawNpy("'<i8'", "False", "(2,)", le));
+  NpyArray a = readNpy(p);
+  EXPECT_EQ(a.data, (std::vector<double>{3, -2}));
+  EXPECT_TRUE(a.integer);
+  EXPECT_FALSE(a.float32);
+  // Big-endian float64 1.5 and int16 -3, uint8 200, bool, float16 -0.75.
+  writeBytes(p, rawNpy("'>f8'", "False", "(1,)",
+                       std::string("\x3f\xf8\0\0\0\0\0\0", 8)));
+  EXPECT_EQ(readNpy(p).data, std::vector<double>{1.5});
+  writeBytes(p, rawNpy("'>i2'", "False", "(1,)", std::string("\xff\xfd", 2)));
+  EXPECT_EQ(readNpy(p).data, std::vector<double>{-3});
+  writeBytes(p, rawNpy("'|u1'", "False", "(1,)", std::string("\xc8", 1)));
+  EXPECT_EQ(readNpy(p).data, std::vector<double>{200});
+  writeBytes(p, rawNpy("'|b1'", "False", "(2,)", std::string("\x01\x00", 2)));
+  EXPECT_EQ(readNpy(p).data, (std::vector<double>{1, 0}));
+  writeBytes(p, rawNpy("'<f2'", "False", "(1,)", std::string("\x00\xba", 2)));
+  EXPECT_EQ(readNpy(p).data, std::vector<double>{-0.75});
+}
+
+TEST(Npy, FortranOrderIsReadInCOrder) {
+  // A 2 x 3 array [[0, 1, 2], [3, 4, 5]] stored column by column.
+  std::string body;
+  for (double x : {0.0, 3.0, 1.0, 4.0, 2.0, 5.0})
+    body.append(reinterpret_cast<const char *>(&x), 8);
+  std::string p = tempPath("fortran.npy");
+  writeBytes(p, rawNpy("'<f8'", "True", "(2, 3)", body));
+  NpyArray a = readNpy(p);
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(a.data, (std::vector<double>{0, 1, 2, 3, 4, 5}));
 }
 
 TEST(Npy, InteropWithNumpy) {
@@ -118,4 +162,17 @@ TEST(Npy, InteropWithNumpy) {
   EXPECT_EQ(a.shape, (std::vector<int64_t>{4, 3}));
   EXPECT_TRUE(a.float32);
   EXPECT_EQ(a.data[11], 11.0);
+  // What users save without thinking of dtypes: a transposed (Fortran
+  // order) big-endian int32 array and a 3-D Fortran float64 one.
+  cmd = py + " -c \"import numpy as np; "
+             "np.save('" + theirs + "', np.arange(6, dtype='>i4').reshape(2, 3).T); "
+             "np.save('" + ours + "', np.asfortranarray(np.arange(24.0).reshape(2, 3, 4)))\"";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  a = readNpy(theirs);
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{3, 2}));
+  EXPECT_EQ(a.data, (std::vector<double>{0, 3, 1, 4, 2, 5}));
+  a = readNpy(ours);
+  ASSERT_EQ(a.shape, (std::vector<int64_t>{2, 3, 4}));
+  for (size_t k = 0; k < 24; ++k)
+    EXPECT_EQ(a.data[k], static_cast<double>(k)) << k;
 }

@@ -1,11 +1,13 @@
 //===- Npy.h - NumPy .npy arrays: read and write ----------------*- C++ -*-===//
 //
 // Part of dgc's runtime. Reads and writes NumPy's `.npy` format (versions 1.0
-// to 3.0), float32 and float64, little endian, C order: what `np.save` writes
-// and `np.load` reads. Everything else (Fortran order, big endian, integer
-// dtypes, a truncated file) is refused with an NpyError whose message names
-// the file and the problem. Header-only so that programs compiled by
-// `dgc simulate` need no library.
+// to 3.0). Reading takes what `np.save` writes for real data: float16/32/64,
+// signed and unsigned integers and bool, either byte order, C or Fortran
+// order, converted to double in C order. Writing is float32 or float64,
+// little endian, C order. Anything else (complex, strings, objects, a
+// truncated file) is refused with an NpyError whose message names the file
+// and the problem. Header-only so that programs compiled by `dgc simulate`
+// need no library.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -31,6 +33,7 @@ struct NpyArray {
   std::vector<int64_t> shape;
   std::vector<double> data;
   bool float32 = false; ///< the file held float32
+  bool integer = false; ///< the file held integers or bools
 
   int64_t numel() const {
     int64_t n = 1;
@@ -104,9 +107,94 @@ inline std::vector<int64_t> parseShape(const std::string &v,
   return shape;
 }
 
+/// A dtype this reader converts: kind 'f' (float), 'i' (signed), 'u'
+/// (unsigned) or 'b' (bool), its width in bytes and its byte order.
+struct Dtype {
+  char kind = 0;
+  size_t width = 0;
+  bool swap = false; ///< bytes are in the other order than the host's
+};
+
+/// Parses a descr such as '<f8', '>i4', '|u1', '=f2', '|b1'; kind 0 when it
+/// is none of those.
+inline Dtype parseDescr(const std::string &d) {
+  Dtype t;
+  if (d.size() < 5 || d.front() != '\'' || d.back() != '\'')
+    return t;
+  std::string v = d.substr(1, d.size() - 2);
+  char order = v[0], kind = v[1];
+  std::string digits = v.substr(2);
+  if (digits.empty() || digits.size() > 1 || digits[0] < '1' || digits[0] > '8')
+    return t;
+  size_t w = static_cast<size_t>(digits[0] - '0');
+  bool known = (kind == 'f' && (w == 2 || w == 4 || w == 8)) ||
+               ((kind == 'i' || kind == 'u') &&
+                (w == 1 || w == 2 || w == 4 || w == 8)) ||
+               (kind == 'b' && w == 1);
+  if (!known || (order != '<' && order != '>' && order != '=' && order != '|'))
+    return t;
+  bool little = hostIsLittleEndian();
+  t.kind = kind;
+  t.width = w;
+  t.swap = w > 1 && ((order == '<' && !little) || (order == '>' && little));
+  return t;
+}
+
+/// IEEE half precision to double.
+inline double halfToDouble(uint16_t h) {
+  int sign = h >> 15, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
+  double v = exp == 0    ? std::ldexp(frac, -24)
+             : exp == 31 ? (frac ? std::nan("") : HUGE_VAL)
+                         : std::ldexp(frac + 1024, exp - 25);
+  return sign ? -v : v;
+}
+
+/// Element `p` (width t.width, file byte order) as a double.
+inline double decode(const Dtype &t, const char *p) {
+  unsigned char b[8];
+  std::memcpy(b, p, t.width);
+  if (t.swap)
+    for (size_t i = 0; i < t.width / 2; ++i)
+      std::swap(b[i], b[t.width - 1 - i]);
+  switch (t.kind) {
+  case 'b':
+    return b[0] != 0;
+  case 'f':
+    if (t.width == 8) {
+      double d;
+      std::memcpy(&d, b, 8);
+      return d;
+    }
+    if (t.width == 4) {
+      float f;
+      std::memcpy(&f, b, 4);
+      return f;
+    }
+    {
+      uint16_t h;
+      std::memcpy(&h, b, 2);
+      return halfToDouble(h);
+    }
+  case 'i':
+    switch (t.width) {
+    case 1: { int8_t x; std::memcpy(&x, b, 1); return x; }
+    case 2: { int16_t x; std::memcpy(&x, b, 2); return x; }
+    case 4: { int32_t x; std::memcpy(&x, b, 4); return x; }
+    default: { int64_t x; std::memcpy(&x, b, 8); return static_cast<double>(x); }
+    }
+  default:
+    switch (t.width) {
+    case 1: return b[0];
+    case 2: { uint16_t x; std::memcpy(&x, b, 2); return x; }
+    case 4: { uint32_t x; std::memcpy(&x, b, 4); return x; }
+    default: { uint64_t x; std::memcpy(&x, b, 8); return static_cast<double>(x); }
+    }
+  }
+}
+
 } // namespace npy_detail
 
-/// Reads a float32 or float64 .npy file.
+/// Reads a .npy file of reals, integers or bools (see the file comment).
 inline NpyArray readNpy(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -141,40 +229,42 @@ inline NpyArray readNpy(const std::string &path) {
   NpyArray a;
   a.shape = npy_detail::parseShape(
       npy_detail::dictValue(header, "shape", path), path);
-  size_t width;
-  if (descr == "'<f8'" || (descr == "'=f8'" && npy_detail::hostIsLittleEndian())) {
-    width = 8;
-  } else if (descr == "'<f4'" ||
-             (descr == "'=f4'" && npy_detail::hostIsLittleEndian())) {
-    width = 4;
-    a.float32 = true;
-  } else {
+  npy_detail::Dtype t = npy_detail::parseDescr(descr);
+  if (t.kind == 0)
     throw NpyError(path + ": dtype " + descr +
-                   " is not supported (expected float32 '<f4' or float64 "
-                   "'<f8')");
-  }
-  if (order != "False")
-    throw NpyError(path + ": Fortran-ordered arrays are not supported "
-                          "(save with np.ascontiguousarray)");
-  if (!npy_detail::hostIsLittleEndian())
-    throw NpyError("big-endian hosts are not supported");
+                   " is not supported (expected real numbers: a float, "
+                   "integer or bool dtype)");
+  a.float32 = t.kind == 'f' && t.width == 4;
+  a.integer = t.kind != 'f';
+  bool fortran = order == "True";
+  if (!fortran && order != "False")
+    throw NpyError(path + ": not a valid .npy file (fortran_order is " +
+                   order + ")");
 
   int64_t n = a.numel();
   if (n < 0 || n > (int64_t(1) << 40))
     throw NpyError(path + ": array too large");
-  std::vector<char> raw(static_cast<size_t>(n) * width);
+  std::vector<char> raw(static_cast<size_t>(n) * t.width);
   if (!raw.empty() && !in.read(raw.data(), static_cast<std::streamsize>(raw.size())))
     throw NpyError(path + ": truncated data (expected " +
                    std::to_string(n) + " elements)");
   a.data.resize(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    if (width == 8) {
-      std::memcpy(&a.data[i], raw.data() + i * 8, 8);
-    } else {
-      float f;
-      std::memcpy(&f, raw.data() + i * 4, 4);
-      a.data[i] = f;
+  // Fortran order: file element k has its first index fastest; the C-order
+  // position of that element is found by counting the indices up.
+  std::vector<int64_t> idx(a.shape.size(), 0), stride(a.shape.size(), 1);
+  for (size_t d = a.shape.size(); d-- > 1;)
+    stride[d - 1] = stride[d] * a.shape[d];
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t dst = k;
+    if (fortran) {
+      dst = 0;
+      for (size_t d = 0; d < idx.size(); ++d)
+        dst += idx[d] * stride[d];
+      for (size_t d = 0; d < idx.size() && ++idx[d] == a.shape[d]; ++d)
+        idx[d] = 0;
     }
+    a.data[static_cast<size_t>(dst)] =
+        npy_detail::decode(t, raw.data() + static_cast<size_t>(k) * t.width);
   }
   return a;
 }
