@@ -132,8 +132,9 @@ int main(int argc, char **argv) {
       ->required()
       ->check(CLI::IsMember(schemes));
   simCmd->add_option("--params", sim.params,
-                     "parameters P.npy (flat, param_count); default: the "
-                     "initialisation from seed 0");
+                     "parameters: a `dgc train -o` folder or a flat P.npy "
+                     "(param_count); default: the initialisation from "
+                     "seed 0");
   simCmd->add_option("--tol", sim.tol, "Newton tolerance (dg, "
                                        "implicit_midpoint)");
   simCmd->add_option("--rtol", sim.rtol, "dopri5 relative tolerance");

@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@ struct InputError : std::runtime_error {
 
 inline constexpr const char *kSimulateUsage =
     "usage: simulate --init U0.npy --dt DT --steps N --scheme SCHEME\n"
-    "                [--params P.npy] [--tol X] [--max-newton-iters K]\n"
+    "                [--params P.npy|DIR] [--tol X] [--max-newton-iters K]\n"
     "                [--rtol R] [--atol A] [--fixed-step] -o TRAJ.npy\n"
     "schemes: dg, implicit_midpoint, rk2, rk4, dopri5, leapfrog\n";
 
@@ -177,10 +178,21 @@ template <class M> std::vector<double> loadInitialState(const std::string &path)
   return a.data;
 }
 
-/// The parameters: a flat float64 array of param_count values.
+/// The parameters: a flat float64 array of param_count values, or the
+/// folder `dgc train -o DIR` writes (its latest parameters, params.npy).
 template <class M>
 void loadParams(const std::string &path,
                 typename M::template ParamsT<double> &p) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    const std::string f = (std::filesystem::path(path) / "params.npy").string();
+    if (!std::filesystem::exists(f, ec))
+      throw InputError("parameters: '" + path + "' is a folder without "
+                       "params.npy (give P.npy or a folder written by "
+                       "`dgc train -o DIR`)");
+    loadParams<M>(f, p);
+    return;
+  }
   NpyArray a = readInput(path, "parameters");
   if (a.float32)
     throw InputError("parameters " + path + " are float32; expected float64");
