@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "Support/SourceManager.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -24,6 +25,11 @@ uint32_t SourceManager::addBuffer(std::string name, std::string text) {
 }
 
 uint32_t SourceManager::addFile(const std::string &path, std::string &error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "'" + path + "' is a directory, not a source file";
+    return 0;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = "cannot open '" + path + "'";
