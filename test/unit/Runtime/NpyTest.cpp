@@ -97,41 +97,32 @@ TEST(Npy, RefusesWhatItCannotRead) {
   writeBytes(p, whole.substr(0, whole.size() - 8));
   EXPECT_THROW(readNpy(p), NpyError);
 
-  // A complex dtype is refused by name.
-  writeBytes(p, rawNpy("'<c16'", "False", "(1,)", std::string(16, '\0')));
-  try {
-    readNpy(p);
-    FAIL() << "complex128 accepted";
-  } catch (const NpyError &e) {
-    EXPECT_NE(std::string(e.what()).find("'<c16' is not supported"),
-              std::string::npos)
-        << e.what();
+  // Integers, bools, float16 and complex are refused by name.
+  for (const char *d : {"'<i8'", "'|b1'", "'<f2'", "'<c16'"}) {
+    writeBytes(p, rawNpy(d, "False", "(1,)", std::string(16, '\0')));
+    try {
+      readNpy(p);
+      ADD_FAILURE() << d << " accepted";
+    } catch (const NpyError &e) {
+      EXPECT_NE(std::string(e.what()).find(std::string(d) + " is not supported "
+                                           "(expected float32 '<f4' or "
+                                           "float64 '<f8'"),
+                std::string::npos)
+          << e.what();
+    }
   }
 }
 
-TEST(Npy, ConvertsIntegersBoolsHalvesAndByteOrders) {
-  std::string p = tempPath("conv.npy");
-  // int64 [3, -2], little endian.
-  std::string le;
-  for (int64_t x : {int64_t(3), int64_t(-2)})
-    le.append(reinterpret_cast<const char *>(&x), 8);
-  writeBytes(p, rawNpy("'<i8'", "False", "(2,)", le));
-  NpyArray a = readNpy(p);
-  EXPECT_EQ(a.data, (std::vector<double>{3, -2}));
-  EXPECT_TRUE(a.integer);
-  EXPECT_FALSE(a.float32);
-  // Big-endian float64 1.5 and int16 -3, uint8 200, bool, float16 -0.75.
+TEST(Npy, ReadsEitherByteOrder) {
+  std::string p = tempPath("order.npy");
   writeBytes(p, rawNpy("'>f8'", "False", "(1,)",
                        std::string("\x3f\xf8\0\0\0\0\0\0", 8)));
   EXPECT_EQ(readNpy(p).data, std::vector<double>{1.5});
-  writeBytes(p, rawNpy("'>i2'", "False", "(1,)", std::string("\xff\xfd", 2)));
-  EXPECT_EQ(readNpy(p).data, std::vector<double>{-3});
-  writeBytes(p, rawNpy("'|u1'", "False", "(1,)", std::string("\xc8", 1)));
-  EXPECT_EQ(readNpy(p).data, std::vector<double>{200});
-  writeBytes(p, rawNpy("'|b1'", "False", "(2,)", std::string("\x01\x00", 2)));
-  EXPECT_EQ(readNpy(p).data, (std::vector<double>{1, 0}));
-  writeBytes(p, rawNpy("'<f2'", "False", "(1,)", std::string("\x00\xba", 2)));
-  EXPECT_EQ(readNpy(p).data, std::vector<double>{-0.75});
+  writeBytes(p, rawNpy("'>f4'", "False", "(2,)",
+                       std::string("\xbf\x40\0\0\x40\0\0\0", 8)));
+  NpyArray a = readNpy(p);
+  EXPECT_TRUE(a.float32);
+  EXPECT_EQ(a.data, (std::vector<double>{-0.75, 2}));
 }
 
 TEST(Npy, FortranOrderIsReadInCOrder) {
@@ -162,10 +153,10 @@ TEST(Npy, InteropWithNumpy) {
   EXPECT_EQ(a.shape, (std::vector<int64_t>{4, 3}));
   EXPECT_TRUE(a.float32);
   EXPECT_EQ(a.data[11], 11.0);
-  // What users save without thinking of dtypes: a transposed (Fortran
-  // order) big-endian int32 array and a 3-D Fortran float64 one.
+  // A transposed (Fortran order) big-endian float32 array and a 3-D
+  // Fortran float64 one.
   cmd = py + " -c \"import numpy as np; "
-             "np.save('" + theirs + "', np.arange(6, dtype='>i4').reshape(2, 3).T); "
+             "np.save('" + theirs + "', np.arange(6, dtype='>f4').reshape(2, 3).T); "
              "np.save('" + ours + "', np.asfortranarray(np.arange(24.0).reshape(2, 3, 4)))\"";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   a = readNpy(theirs);

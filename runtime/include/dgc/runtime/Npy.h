@@ -1,14 +1,14 @@
 //===- Npy.h - NumPy .npy arrays: read and write ----------------*- C++ -*-===//
 //
 // Part of dgc's runtime. Reads and writes NumPy's `.npy` format (versions 1.0
-// to 3.0). Reading takes what `np.save` writes for real data: float16/32/64,
-// signed and unsigned integers and bool, either byte order, C or Fortran
-// order, converted to double in C order. Writing is float32 or float64,
-// little endian, C order. Anything else (complex, strings, objects, a
-// truncated file) is refused with an NpyError whose message names the file
-// and the problem. Header-only so that programs compiled by `dgc simulate`
-// need no library.
-//
+// to 3.0), float32 and float64: what `np.save` writes and `np.load` reads.
+// Reading takes either byte order and C or Fortran order (a transposed
+// array), converted to double in C order; writing is little endian, C
+// order. Every other dtype (integers, bools, float16, complex, strings) and
+// a truncated file are refused with an NpyError whose message names the
+// file and the problem: a state or parameter file of integers is more
+// often a mistake than a state. Header-only so that programs compiled by
+// `dgc simulate` need no library.
 //===----------------------------------------------------------------------===//
 #pragma once
 
@@ -20,6 +20,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dgc::rt {
@@ -33,7 +34,6 @@ struct NpyArray {
   std::vector<int64_t> shape;
   std::vector<double> data;
   bool float32 = false; ///< the file held float32
-  bool integer = false; ///< the file held integers or bools
 
   int64_t numel() const {
     int64_t n = 1;
@@ -107,94 +107,48 @@ inline std::vector<int64_t> parseShape(const std::string &v,
   return shape;
 }
 
-/// A dtype this reader converts: kind 'f' (float), 'i' (signed), 'u'
-/// (unsigned) or 'b' (bool), its width in bytes and its byte order.
+/// A dtype this reader converts: float32 or float64 (width 4 or 8) and
+/// whether its bytes are in the other order than the host's.
 struct Dtype {
-  char kind = 0;
-  size_t width = 0;
-  bool swap = false; ///< bytes are in the other order than the host's
+  size_t width = 0; ///< 0: not a dtype this reader takes
+  bool swap = false;
 };
 
-/// Parses a descr such as '<f8', '>i4', '|u1', '=f2', '|b1'; kind 0 when it
-/// is none of those.
+/// Parses a descr such as '<f8', '>f4', '=f8'.
 inline Dtype parseDescr(const std::string &d) {
   Dtype t;
-  if (d.size() < 5 || d.front() != '\'' || d.back() != '\'')
+  if (d.size() != 5 || d.front() != '\'' || d.back() != '\'' || d[2] != 'f' ||
+      (d[3] != '4' && d[3] != '8'))
     return t;
-  std::string v = d.substr(1, d.size() - 2);
-  char order = v[0], kind = v[1];
-  std::string digits = v.substr(2);
-  if (digits.empty() || digits.size() > 1 || digits[0] < '1' || digits[0] > '8')
+  const char order = d[1];
+  const bool little = hostIsLittleEndian();
+  if (order != '<' && order != '>' && order != '=')
     return t;
-  size_t w = static_cast<size_t>(digits[0] - '0');
-  bool known = (kind == 'f' && (w == 2 || w == 4 || w == 8)) ||
-               ((kind == 'i' || kind == 'u') &&
-                (w == 1 || w == 2 || w == 4 || w == 8)) ||
-               (kind == 'b' && w == 1);
-  if (!known || (order != '<' && order != '>' && order != '=' && order != '|'))
-    return t;
-  bool little = hostIsLittleEndian();
-  t.kind = kind;
-  t.width = w;
-  t.swap = w > 1 && ((order == '<' && !little) || (order == '>' && little));
+  t.width = d[3] == '4' ? 4 : 8;
+  t.swap = (order == '<' && !little) || (order == '>' && little);
   return t;
 }
 
-/// IEEE half precision to double.
-inline double halfToDouble(uint16_t h) {
-  int sign = h >> 15, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
-  double v = exp == 0    ? std::ldexp(frac, -24)
-             : exp == 31 ? (frac ? std::nan("") : HUGE_VAL)
-                         : std::ldexp(frac + 1024, exp - 25);
-  return sign ? -v : v;
-}
-
-/// Element `p` (width t.width, file byte order) as a double.
+/// Element `p` (file byte order) as a double.
 inline double decode(const Dtype &t, const char *p) {
   unsigned char b[8];
   std::memcpy(b, p, t.width);
   if (t.swap)
     for (size_t i = 0; i < t.width / 2; ++i)
       std::swap(b[i], b[t.width - 1 - i]);
-  switch (t.kind) {
-  case 'b':
-    return b[0] != 0;
-  case 'f':
-    if (t.width == 8) {
-      double d;
-      std::memcpy(&d, b, 8);
-      return d;
-    }
-    if (t.width == 4) {
-      float f;
-      std::memcpy(&f, b, 4);
-      return f;
-    }
-    {
-      uint16_t h;
-      std::memcpy(&h, b, 2);
-      return halfToDouble(h);
-    }
-  case 'i':
-    switch (t.width) {
-    case 1: { int8_t x; std::memcpy(&x, b, 1); return x; }
-    case 2: { int16_t x; std::memcpy(&x, b, 2); return x; }
-    case 4: { int32_t x; std::memcpy(&x, b, 4); return x; }
-    default: { int64_t x; std::memcpy(&x, b, 8); return static_cast<double>(x); }
-    }
-  default:
-    switch (t.width) {
-    case 1: return b[0];
-    case 2: { uint16_t x; std::memcpy(&x, b, 2); return x; }
-    case 4: { uint32_t x; std::memcpy(&x, b, 4); return x; }
-    default: { uint64_t x; std::memcpy(&x, b, 8); return static_cast<double>(x); }
-    }
+  if (t.width == 8) {
+    double d;
+    std::memcpy(&d, b, 8);
+    return d;
   }
+  float f;
+  std::memcpy(&f, b, 4);
+  return f;
 }
 
 } // namespace npy_detail
 
-/// Reads a .npy file of reals, integers or bools (see the file comment).
+/// Reads a float32 or float64 .npy file (see the file comment).
 inline NpyArray readNpy(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -230,12 +184,11 @@ inline NpyArray readNpy(const std::string &path) {
   a.shape = npy_detail::parseShape(
       npy_detail::dictValue(header, "shape", path), path);
   npy_detail::Dtype t = npy_detail::parseDescr(descr);
-  if (t.kind == 0)
+  if (t.width == 0)
     throw NpyError(path + ": dtype " + descr +
-                   " is not supported (expected real numbers: a float, "
-                   "integer or bool dtype)");
-  a.float32 = t.kind == 'f' && t.width == 4;
-  a.integer = t.kind != 'f';
+                   " is not supported (expected float32 '<f4' or float64 "
+                   "'<f8'; convert with .astype(np.float64))");
+  a.float32 = t.width == 4;
   bool fortran = order == "True";
   if (!fortran && order != "False")
     throw NpyError(path + ": not a valid .npy file (fortran_order is " +

@@ -158,8 +158,8 @@ inline void requireFinite(const NpyArray &a, const std::string &path,
                        " at element " + std::to_string(i));
 }
 
-/// The initial state: shape (state_size) or (1, state_size), any real dtype
-/// readNpy converts, all finite.
+/// The initial state: shape (state_size) or (1, state_size), float32 or
+/// float64, all finite.
 template <class M> std::vector<double> loadInitialState(const std::string &path) {
   NpyArray a = readInput(path, "initial state");
   const int64_t n = M::state_size;
