@@ -67,6 +67,17 @@ Val Evaluator::call(const CallExpr *c) {
   std::string base;
   if (isLibraryMath(fd, base))
     return math(base, c);
+  if (isStdFold(fd))
+    return fold(fd, c);
+  // A constexpr library function of constants (std::max(1.0, k), ...):
+  // Clang's constant evaluator folds it.
+  if (ctx.getSourceManager().isInSystemHeader(fd->getLocation()) &&
+      fd->isConstexpr() && c->getType()->isArithmeticType()) {
+    Expr::EvalResult r;
+    if (!c->isValueDependent() && c->EvaluateAsRValue(r, ctx) &&
+        !r.HasSideEffects && (r.Val.isInt() || r.Val.isFloat()))
+      return clangConstant(c);
+  }
   if (fd->getBuiltinID() != 0 && !fd->hasBody())
     fail(c, "call to '" + fd->getNameAsString() +
                 "' is not supported: dgc knows " + knownMathFunctions());

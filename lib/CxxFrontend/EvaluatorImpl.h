@@ -287,6 +287,22 @@ private:
 
   Val math(const std::string &name, const CallExpr *c);
 
+  //===--------------------------------------------------------------===//
+  // <numeric> folds (EvalAlgorithms.cpp)
+  //===--------------------------------------------------------------===//
+
+  /// An iterator: element `index` of `arr` (the state or an array).
+  struct Iter {
+    std::shared_ptr<Array> arr;
+    int64_t index = 0;
+  };
+
+  static bool isStdFold(const FunctionDecl *fd);
+  Iter iterator(const Expr *e);
+  Val foldElement(const Iter &it, int64_t k, const Expr *where);
+  /// std::accumulate, std::reduce, std::inner_product, std::transform_reduce.
+  Val fold(const FunctionDecl *fd, const CallExpr *c);
+
   static constexpr int64_t kUnknownSize = int64_t(1) << 30;
   static constexpr int64_t kMaxSteps = 50'000'000;
   static constexpr size_t kMaxDepth = 64;

@@ -2,7 +2,8 @@
 //
 // Part of dgc's tests. Energies that use structs (aggregates, constructors,
 // methods, overloaded operators), lambdas (captures by reference and by
-// copy, generic, passed to templates), nested arrays and the composite math
+// copy, generic, passed to templates), nested arrays, <numeric> folds
+// (accumulate, reduce, inner_product, transform_reduce) and the composite math
 // functions (cosh, sinh, tan, hypot, log1p, expm1, exp2, log2, log10,
 // pow(x, k/2)). Each source is compiled twice: by this test's compiler, as
 // the oracle, and by dgc's importer; the imported energy must equal the
@@ -15,9 +16,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
+#include <numeric>
 
 using namespace dgc;
 using namespace dgc::testing;
@@ -29,7 +32,8 @@ namespace {
 #define DGC_ENERGY(ns, ...)                                                   \
   namespace ns {                                                              \
   __VA_ARGS__                                                                 \
-  const char *kSource = "#include <cmath>\n#include <array>\n" #__VA_ARGS__; \
+  const char *kSource = "#include <algorithm>\n#include <array>\n"          \
+                        "#include <cmath>\n#include <numeric>\n" #__VA_ARGS__; \
   }
 
 DGC_ENERGY(
@@ -161,6 +165,22 @@ DGC_ENERGY(
              V2{u[0], u[1]}.y * u[3];
     })
 
+DGC_ENERGY(
+    folds,
+    double energy(const std::array<double, 6> &u) {
+      constexpr double k = std::max(0.5, 1.5);
+      const double w[6] = {1, 2, 3, 4, 5, 6};
+      double s = std::accumulate(u.begin(), u.end(), 0.0);
+      double q = std::inner_product(u.begin(), u.begin() + 3, u.begin() + 3, 1.0);
+      double t = std::reduce(std::begin(w), std::end(w));
+      double r = std::transform_reduce(u.cbegin() + 1, u.cend(), w, 0.0);
+      int n = std::accumulate(w, w + 3, 0); // an int accumulator
+      std::array<double, 3> sq{u[0] * u[0], u[1] * u[1], u[2] * u[2]};
+      double z = std::accumulate(sq.begin(), sq.end(), 0.0);
+      return k * s * s / 2 + q * q / 4 + std::sin(r) + t * z / 10 +
+             n * u[5] * u[5];
+    })
+
 #undef DGC_ENERGY
 
 struct Case {
@@ -220,6 +240,12 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"closures", closures::kSource, 4,
              [](const std::vector<double> &u) {
                return closures::energy(u.data());
+             }},
+        Case{"folds", folds::kSource, 6,
+             [](const std::vector<double> &u) {
+               std::array<double, 6> s;
+               std::copy(u.begin(), u.end(), s.begin());
+               return folds::energy(s);
              }}),
     [](const ::testing::TestParamInfo<Case> &i) { return i.param.name; });
 
