@@ -19,6 +19,8 @@
 #include <cmath>
 #include <set>
 
+#include <fmt/ranges.h>
+
 #include "PrologueText.inc"
 
 namespace dgc::codegen {
@@ -338,10 +340,8 @@ private:
           out.line("{{");
           {
             Printer::Indent in2(out);
-            std::string vals;
-            for (size_t k = 0; k < p.init.values.size(); ++k)
-              vals += (k ? ", " : "") + fmt::format("{:.17g}", p.init.values[k]);
-            out.line("static constexpr double v[] = {{{}}};", vals);
+            out.line("static constexpr double v[] = {{{:.17g}}};",
+                     fmt::join(p.init.values, ", "));
             out.line("for (std::size_t k = 0; k < {}; ++k)", p.size());
             out.line("  ({})[k] = T(v[k]);", dst);
           }

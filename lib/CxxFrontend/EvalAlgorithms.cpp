@@ -91,10 +91,7 @@ Val Evaluator::foldElement(const Iter &it, int64_t k, const Expr *where) {
   int64_t i = it.index + k;
   if (i < 0 || (a.size >= 0 && i >= a.size))
     fail(where, "the range reads index " + std::to_string(i) +
-                    ", out of range" +
-                    (a.name.empty() ? std::string() : " for '" + a.name + "'") +
-                    (a.size >= 0 ? " (size " + std::to_string(a.size) + ")"
-                                 : std::string()));
+                    ", out of range" + rangeOf(a));
   return load(LRef{nullptr, it.arr, i}, where);
 }
 

@@ -72,12 +72,9 @@ Val Evaluator::call(const CallExpr *c) {
   // A constexpr library function of constants (std::max(1.0, k), ...):
   // Clang's constant evaluator folds it.
   if (ctx.getSourceManager().isInSystemHeader(fd->getLocation()) &&
-      fd->isConstexpr() && c->getType()->isArithmeticType()) {
-    Expr::EvalResult r;
-    if (!c->isValueDependent() && c->EvaluateAsRValue(r, ctx) &&
-        !r.HasSideEffects && (r.Val.isInt() || r.Val.isFloat()))
-      return clangConstant(c);
-  }
+      fd->isConstexpr() && c->getType()->isArithmeticType())
+    if (std::optional<Val> v = tryClangConstant(c))
+      return *v;
   if (fd->getBuiltinID() != 0 && !fd->hasBody())
     fail(c, "call to '" + fd->getNameAsString() +
                 "' is not supported: dgc knows " + knownMathFunctions());

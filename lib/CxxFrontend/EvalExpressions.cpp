@@ -94,14 +94,21 @@ Val Evaluator::eval(const Expr *e) {
               ")");
 }
 
-Val Evaluator::clangConstant(const Expr *e) {
+std::optional<Val> Evaluator::tryClangConstant(const Expr *e) {
   Expr::EvalResult r;
-  if (!e->isValueDependent() && e->EvaluateAsRValue(r, ctx)) {
+  if (!e->isValueDependent() && e->EvaluateAsRValue(r, ctx) &&
+      !r.HasSideEffects) {
     if (r.Val.isInt())
       return Val::ofInt(r.Val.getInt().getExtValue());
     if (r.Val.isFloat())
       return Val::ofReal(r.Val.getFloat().convertToDouble());
   }
+  return std::nullopt;
+}
+
+Val Evaluator::clangConstant(const Expr *e) {
+  if (std::optional<Val> v = tryClangConstant(e))
+    return *v;
   fail(e, std::string("unsupported expression (") + e->getStmtClassName() +
               ")");
 }

@@ -283,6 +283,12 @@ bool Evaluator::isSubscript(const Expr *e) {
   return oc && oc->getOperator() == OO_Subscript;
 }
 
+std::string rangeOf(const Array &a) {
+  return (a.name.empty() ? std::string() : " for '" + a.name + "'") +
+         (a.size >= 0 ? " (size " + std::to_string(a.size) + ")"
+                      : std::string());
+}
+
 LRef Evaluator::subscript(const Expr *base, const Expr *index,
                           const Expr *whole) {
   Val bv = eval(base);
@@ -292,10 +298,7 @@ LRef Evaluator::subscript(const Expr *base, const Expr *index,
   const Array &a = *bv.arr;
   if (i < 0 || (a.size >= 0 && i >= a.size))
     fail(index, "index " + std::to_string(i) + " is out of range" +
-                    (a.name.empty() ? std::string()
-                                    : " for '" + a.name + "'") +
-                    (a.size >= 0 ? " (size " + std::to_string(a.size) + ")"
-                                 : std::string()));
+                    rangeOf(a));
   if (a.size < 0 && i >= kUnknownSize)
     fail(index, "index " + std::to_string(i) + " is too large");
   return LRef{nullptr, bv.arr, i};

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -138,6 +139,10 @@ struct Frame {
 /// The deep copy of a value (a by-value copy of an array or a struct).
 Val copyOf(const Val &v);
 
+/// " for 'u' (size 4)": the array's name and size, where known, for an
+/// out-of-range message.
+std::string rangeOf(const Array &a);
+
 /// The name of field `index` of a struct.
 std::string fieldName(const RecordDecl *rd, int64_t index);
 
@@ -240,6 +245,9 @@ private:
   /// Clang's constant evaluator, for the few compile-time expressions that
   /// dgc does not fold itself (sizeof, type traits).
   Val clangConstant(const Expr *e);
+  /// The same, or nothing where Clang cannot fold `e` (or it has side
+  /// effects).
+  std::optional<Val> tryClangConstant(const Expr *e);
 
   Val castExpr(const CastExpr *c);
   Val declRef(const DeclRefExpr *dre);

@@ -370,7 +370,7 @@ private:
       h = b.reshape(h, Shape{1});
     // A conv_net's field or list of fields, and an mlp's field or stack
     // (point by point, typed in Sema): [net.in, points].
-    bool points = conv || b.type(h) != Shape{net.in};
+    bool points = !net.takesWhole(in);
     if (points && b.type(h) != Shape{net.in, in.numel() / net.in})
       h = b.reshape(h, Shape{net.in, in.numel() / net.in});
     for (size_t l = 0; l < net.layers.size(); ++l) {

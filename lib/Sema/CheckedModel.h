@@ -65,6 +65,12 @@ struct NetInfo {
   bool biasLast = false;
   /// In order; every layer but the last is followed by `act`.
   std::vector<NetLayer> layers;
+
+  /// An mlp given its whole input (real[in], or a scalar when in == 1);
+  /// any other argument is mapped point by point.
+  bool takesWhole(const Shape &arg) const {
+    return kind == Kind::Mlp && (arg == Shape{in} || (in == 1 && arg.isScalar()));
+  }
 };
 
 /// How a structure term acts on the energy: the sign of x^T G x.

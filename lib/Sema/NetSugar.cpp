@@ -215,7 +215,7 @@ std::optional<Shape> SemaContext::typeNetCall(CallExpr &call,
                                               int &resultGrid) {
   resultGrid = -1;
   if (net.kind == NetInfo::Kind::Mlp) {
-    if (arg == Shape{net.in} || (net.in == 1 && arg.isScalar()))
+    if (net.takesWhole(arg))
       return net.out == 1 ? Shape() : Shape{net.out};
     // Point by point (a 1x1 convolution): any vector when in: 1, a [in, n]
     // stack of a 1-D grid's fields, a 2-D field when in: 1 and out: 1. The

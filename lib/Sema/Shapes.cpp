@@ -416,12 +416,9 @@ private:
     int grid = -1;
     // An mlp takes its input as one vector where it can; a list of fields
     // is otherwise the [c, n] stack it maps point by point.
-    Typed in = args[0];
-    bool whole = net.kind == NetInfo::Kind::Mlp &&
-                 (in.shape == Shape{net.in} ||
-                  (net.in == 1 && in.shape.isScalar()));
-    if (!whole)
-      in = stacked(*call.args[0].value, args[0]);
+    Typed in = net.takesWhole(args[0].shape)
+                   ? args[0]
+                   : stacked(*call.args[0].value, args[0]);
     std::optional<Shape> t = ctx.typeNetCall(call, net, in.shape, in.grid, grid);
     if (!t)
       return std::nullopt;

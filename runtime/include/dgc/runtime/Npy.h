@@ -9,6 +9,7 @@
 // file and the problem: a state or parameter file of integers is more
 // often a mistake than a state. Header-only so that programs compiled by
 // `dgc simulate` need no library.
+//
 //===----------------------------------------------------------------------===//
 #pragma once
 
