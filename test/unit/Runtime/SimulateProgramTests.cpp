@@ -77,7 +77,7 @@ protected:
   void expectRefused(const std::string &args, const std::string &fragment) {
     ProgramRun r = run(args + " -o " + path("traj.npy"));
     EXPECT_EQ(r.status, 1) << r.err;
-    EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+    EXPECT_EQ(r.err.rfind("dgc: error: ", 0), 0u) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;

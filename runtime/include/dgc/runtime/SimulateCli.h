@@ -234,7 +234,7 @@ template <class M> int simulateMain(int argc, const char *const *argv) {
     std::printf("%s\n", tr.stats.summary().c_str());
     return 0;
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "dgc: error: %s\n", e.what());
     return 1;
   }
 }

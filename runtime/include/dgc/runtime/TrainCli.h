@@ -238,7 +238,7 @@ int trainMain(int argc, const char *const *argv, ParamTable table) {
       return runTraining<M, float>(a, s, d, table);
     return runTraining<M, double>(a, s, d, table);
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "dgc: error: %s\n", e.what());
     return 1;
   }
 }
@@ -360,7 +360,7 @@ template <class M> int evalMain(int argc, const char *const *argv) {
     std::printf("%s\n", line.c_str());
     return 0;
   } catch (const std::exception &e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "dgc: error: %s\n", e.what());
     return 1;
   }
 }
