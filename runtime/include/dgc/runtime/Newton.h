@@ -68,6 +68,9 @@ struct NewtonOptions {
   /// the energy error of a dg step is about |grad H| times the error in v.
   double stepTol = 0;
   int maxIters = 50;
+  /// Step halvings tried when a step from a current Jacobian does not reduce
+  /// the residual (a damped Newton step; 0 takes every full step).
+  int maxBacktracks = 10;
   /// States larger than this use Newton-Krylov instead of a dense LU.
   int64_t krylovThreshold = 400;
   /// Simplified Newton: an old factorisation is kept while each iteration
@@ -230,6 +233,9 @@ public:
       ++k;
       pr.residual(v, F.data());
       T rNew = F.template lpNorm<Eigen::Infinity>();
+      if ((krylov || fresh) && rNew > static_cast<T>(residualTol) &&
+          !(F.squaredNorm() < Fold.squaredNorm()))
+        rNew = backtrack(pr, x, rNew);
       T stepNorm = delta.template lpNorm<Eigen::Infinity>();
       T scale = T(1) + x.template lpNorm<Eigen::Infinity>();
       // Converged: a small residual and either a small step or no more
@@ -241,6 +247,8 @@ public:
         return k;
       }
       bool slow = !(rNew <= static_cast<T>(opts.reuseRatio) * r);
+      if (!krylov && fresh && slow)
+        haveLU = false; // a slow step even with it: do not reuse it
       if (!krylov && !fresh && slow) {
         // The kept factorisation no longer converges fast: refactor, and
         // take the step back if it made things worse.
@@ -257,6 +265,31 @@ public:
   }
 
 private:
+  /// A full Newton step from a current Jacobian that left the residual above
+  /// its tolerance and did not reduce its 2-norm (far from the root of a non-convex F, or a step too
+  /// large for the model): halve it until that norm drops, as a damped
+  /// Newton method does. x and F hold the full step's iterate and residual on
+  /// entry; `delta` ends as the step taken. When no fraction down to 2^-10
+  /// helps, the full step stays (the iteration limit then decides).
+  template <class Problem>
+  T backtrack(Problem &pr, Eigen::Map<Vec> &x, T rFull) {
+    T *v = x.data();
+    T lambda = 1;
+    for (int i = 0; i < opts.maxBacktracks; ++i) {
+      x += T(0.5) * lambda * delta; // from x0 - lambda delta to half of it
+      lambda *= T(0.5);
+      pr.residual(v, F.data());
+      // The Newton direction descends |F|_2 (not always the max-norm).
+      if (F.squaredNorm() < Fold.squaredNorm()) {
+        delta *= lambda;
+        return F.template lpNorm<Eigen::Infinity>();
+      }
+    }
+    x -= (T(1) - lambda) * delta; // back to the full step
+    pr.residual(v, F.data());
+    return rFull;
+  }
+
   int64_t n;
   NewtonOptions opts;
   bool krylov;
