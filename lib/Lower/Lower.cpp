@@ -345,8 +345,14 @@ private:
     }
     if (f == "dot")
       return b.sum(b.mul(args[0], args[1]));
-    if (f == "matmul")
-      return b.matmul(args[0], args[1]);
+    if (f == "matmul") {
+      // Sema typed a list of k fields against real[m, k] as their stack.
+      ValueId x = args[1];
+      int64_t k = b.type(args[0])[1];
+      if (b.type(x).rank() == 1 && b.type(x)[0] != k)
+        x = b.reshape(x, Shape{k, b.type(x)[0] / k});
+      return b.matmul(args[0], x);
+    }
     if (f == "conv") {
       // A field is one channel; Sema typed a list of c fields as the
       // stack real[c, n] (the kernel's in-channels).

@@ -393,8 +393,16 @@ private:
       }
       if (f == "dot")
         return typeDot(call, args[0], args[1]);
-      if (f == "matmul")
-        return typeMatmul(call, args[0], args[1]);
+      if (f == "matmul") {
+        // A list of fields whose count is the matrix's inner extent is
+        // the channel stack real[c, n] (a point-wise linear map).
+        const Typed &x = args[1];
+        Typed st = stacked(*call.args[1].value, x);
+        bool useStack = args[0].shape.rank() == 2 && st.shape.rank() == 2 &&
+                        args[0].shape[1] != x.shape[0] &&
+                        args[0].shape[1] == st.shape[0];
+        return typeMatmul(call, args[0], useStack ? st : x);
+      }
       if (f == "conv")
         return typeConv(call, args[0], stacked(*call.args[1].value, args[1]));
       return typeDiff(call, args[0]);
@@ -462,11 +470,17 @@ private:
     return Typed{Shape{a.shape[0], b.shape[1]}, -1, std::nullopt};
   }
 
-  /// The input `t` of `e` as conv and conv_net see it: a list
+  /// The input `t` of `e` as conv, conv_net and matmul see it: a list
   /// `[f1, ..., fc]` of c >= 2 fields of one 1-D grid is the channel stack
   /// real[c, n] on that grid (torch.stack; the same layout as the
   /// concatenation real[c * n], which every other use sees).
   Typed stacked(const Expr &e, const Typed &t) {
+    // `let st = [u, D(u)];` then `conv(K, st)`: the list behind the name.
+    if (const auto *id = dyn_cast<IdentExpr>(&e))
+      if (const Symbol *s = cm.lookup(id->name);
+          s && s->kind == Symbol::Kind::Let && s->decl)
+        if (const auto *v = dyn_cast<ValueDecl>(s->decl); v && v->value)
+          return stacked(*v->value, t);
     const auto *l = dyn_cast<ListExpr>(&e);
     if (!l || l->elems.size() < 2)
       return t;

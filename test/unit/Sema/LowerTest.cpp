@@ -185,6 +185,27 @@ TEST(Lower, ListOfFieldsIsAChannelStack) {
   }
 }
 
+TEST(Lower, MatmulOfAListOfFieldsIsPointWise) {
+  // matmul(A, st) with A real[3, 2] and st = [u, u ^ 2] (a let): the stack
+  // real[2, n], so entry (r, j) is A[r,0] u_j + A[r,1] u_j^2; a matrix whose
+  // inner extent is 2 n takes the same list as the concatenation.
+  Lowered l("model M {\n  grid x = periodic(4, 1.0);\n  state u : field(x);\n"
+            "  param A : real[3, 2] init ones;\n"
+            "  param B : real[1, 8] init ones;\n"
+            "  let st = [u, u ^ 2];\n"
+            "  energy H = sum(tanh(matmul(A, st))) + sum(matmul(B, [u, u ^ 2]));\n"
+            "  structure G = D;\n}\n");
+  ASSERT_EQ(l.m.paramCount, 14);
+  std::vector<double> th = randomVector(14, 31), u = randomVector(4, 32);
+  double h = 0;
+  for (size_t j = 0; j < 4; ++j) {
+    for (size_t r = 0; r < 3; ++r)
+      h += std::tanh(th[r * 2] * u[j] + th[r * 2 + 1] * u[j] * u[j]);
+    h += th[6 + j] * u[j] + th[10 + j] * u[j] * u[j];
+  }
+  EXPECT_NEAR(l.eval("energy", u, th)[0], h, 1e-12);
+}
+
 TEST(Lower, TwoDimensionalAxes) {
   // 4 points along x (dx = 0.25), 3 along y (dy = 2/3); u[y][x] row-major.
   std::string head = "model M {\n  grid g = periodic2(4, 3, 1.0, 2.0);\n"
