@@ -135,15 +135,15 @@ bool predict(const typename M::template ParamsT<double> &p, const double *u0,
       std::copy(u.begin(), u.end(), out.begin() + (n + 1) * N);
     }
   } catch (const NewtonError &e) {
-    std::fprintf(stderr, "dgc: warning: prediction %s failed: %s\n", what.c_str(),
-                 e.what());
+    std::fprintf(stderr, "dgc: warning: prediction %s failed: %s\n",
+                 what.c_str(), e.what());
     return false;
   } catch (const SimulationError &e) {
     // A scheme that does not apply to the model is the user's error.
     if (std::string(e.what()).find("needs") != std::string::npos)
       throw;
-    std::fprintf(stderr, "dgc: warning: prediction %s failed: %s\n", what.c_str(),
-                 e.what());
+    std::fprintf(stderr, "dgc: warning: prediction %s failed: %s\n",
+                 what.c_str(), e.what());
     return false;
   }
   return true;

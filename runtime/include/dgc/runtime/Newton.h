@@ -266,11 +266,12 @@ public:
 
 private:
   /// A full Newton step from a current Jacobian that left the residual above
-  /// its tolerance and did not reduce its 2-norm (far from the root of a non-convex F, or a step too
-  /// large for the model): halve it until that norm drops, as a damped
-  /// Newton method does. x and F hold the full step's iterate and residual on
-  /// entry; `delta` ends as the step taken. When no fraction down to 2^-10
-  /// helps, the full step stays (the iteration limit then decides).
+  /// its tolerance and did not reduce its 2-norm (far from the root of a
+  /// non-convex F, or a step too large for the model): halve it until that
+  /// norm drops, as a damped Newton method does. x and F hold the full
+  /// step's iterate and residual on entry; `delta` ends as the step taken.
+  /// When no fraction down to 2^-maxBacktracks helps, the full step stays
+  /// (the iteration limit then decides).
   template <class Problem>
   T backtrack(Problem &pr, Eigen::Map<Vec> &x, T rFull) {
     T *v = x.data();
