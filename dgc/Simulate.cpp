@@ -1,7 +1,8 @@
 //===- Simulate.cpp - `dgc simulate`: compile, cache, run -----------------===//
 //
 // Part of dgc. Refuses what the model cannot do (leapfrog without a
-// separable energy, dg without an energy) before compiling, builds the
+// separable energy, dg without an energy) and a parameter folder trained
+// for another model before compiling, builds the
 // simulation program through the program cache (ProgramCache.h) and runs it
 // with the user's arguments; its exit status is dgc's.
 //
@@ -9,6 +10,7 @@
 #include "Simulate.h"
 #include "Process.h"
 #include "ProgramCache.h"
+#include "Train.h"
 
 #include <fmt/core.h>
 
@@ -64,6 +66,8 @@ int runSimulate(const SimulateOptions &opts) {
               m.name + "' is a vector field");
     return 1;
   }
+  if (!opts.params.empty() && !checkParamsModel(opts.params, m))
+    return 1;
   std::string binary =
       buildRuntimeProgram(header, "dgc_models::" + m.name, "simulate");
   if (binary.empty())

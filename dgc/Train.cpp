@@ -10,6 +10,7 @@
 #include "ProgramCache.h"
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -80,6 +81,30 @@ static bool checkDataFolder(const std::string &dir) {
   return false;
 }
 
+bool checkParamsModel(const std::string &params, const ir::ModelIR &m) {
+  const fs::path idx = fs::path(params) / "checkpoint.json";
+  std::error_code ec;
+  if (!fs::is_directory(params, ec) || !fs::is_regular_file(idx, ec))
+    return true;
+  std::ifstream in(idx);
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("model") ||
+      !j["model"].is_string() || !j.contains("param_count") ||
+      !j["param_count"].is_number_integer()) {
+    userError(idx.string() + ": not a valid checkpoint index (no model name "
+              "and parameter count)");
+    return false;
+  }
+  const std::string name = j["model"].get<std::string>();
+  const int64_t count = j["param_count"].get<int64_t>();
+  if (name == m.name && count == m.paramCount)
+    return true;
+  userError(fmt::format("the parameters in '{}' are of model {} ({} "
+                        "parameters), not {} ({})",
+                        params, name, count, m.name, m.paramCount));
+  return false;
+}
+
 int runTrain(const TrainOptions &opts) {
   std::vector<ir::ModelIR> models;
   std::string header;
@@ -123,7 +148,7 @@ int runEval(const EvalOptions &opts) {
   const ir::ModelIR *m = singleModel(opts.model, models, header);
   if (!m)
     return 1;
-  if (!checkDataFolder(opts.data))
+  if (!checkDataFolder(opts.data) || !checkParamsModel(opts.params, *m))
     return 1;
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "eval");
   if (binary.empty())

@@ -44,6 +44,12 @@ struct EvalOptions {
 int runTrain(const TrainOptions &opts);
 int runEval(const EvalOptions &opts);
 
+/// False, after one error, when `params` is a folder whose checkpoint.json
+/// says its parameters belong to another model than `m` (or another
+/// parameter count); true otherwise (a file, or a folder the program reads
+/// and judges itself). `dgc simulate` and `dgc eval` ask before compiling.
+bool checkParamsModel(const std::string &params, const ir::ModelIR &m);
+
 /// Training schemes (the runtime refuses those a model cannot use).
 const char *const *trainSchemes();
 

@@ -116,8 +116,10 @@ int main(int argc, char **argv) {
       "simulate", "simulate a model with a structure-preserving or classical "
                   "scheme and write the trajectory as .npy");
   addModelOptions(simCmd, sim.model);
-  simCmd->add_option("--init", sim.init, "initial state U0.npy (state_size "
-                                         "or 1 x state_size)")
+  simCmd->add_option("--init", sim.init, "initial state U0.npy: (state_size,), "
+                                         "the state's own shape ((NY, NX) for "
+                                         "a 2-D field), or either with a "
+                                         "leading 1")
       ->required();
   simCmd->add_option("--dt", sim.dt, "time step")
       ->required()

@@ -52,7 +52,7 @@ const char *const kModelNames[] = {
     "Params", "Workspace", "init_params", "model_name", "state_size",
     "param_count", "workspace_size", "conserves_energy", "dissipates_energy",
     "conserves_mass", "separable", "state_names", "state_offsets",
-    "state_sizes", "inner_weight", "param_names", "param_offsets",
+    "state_sizes", "state_shape", "inner_weight", "param_names", "param_offsets",
     "param_sizes", "param_nonneg", "J", "e", "col", "j", "Model",
     "TileWorkspace", "tile_workspace_size"};
 
@@ -217,6 +217,11 @@ private:
              ns, joinMapped(m.states, [](auto &s) { return std::to_string(s.offset); }));
     out.line("inline constexpr std::array<std::int64_t, {}> state_sizes = {{{}}};",
              ns, joinMapped(m.states, [](auto &s) { return std::to_string(s.size()); }));
+    std::vector<int64_t> shape = userStateShape();
+    out.line("/// The shape of u as a user writes it (a lone field or vector "
+             "state: its own shape; otherwise the flat state).");
+    out.line("inline constexpr std::array<std::int64_t, {}> state_shape = {{{}}};",
+             shape.size(), fmt::join(shape, ", "));
     out.line("/// Weight of each state element in the inner product (dx for "
              "field elements, 1 otherwise).");
     out.line("inline constexpr std::array<double, {}> inner_weight = {{{}}};",
@@ -234,6 +239,14 @@ private:
     out.line("inline constexpr std::array<bool, {}> param_nonneg = {{{}}};", np,
              joinMapped(m.params, [](auto &p) { return p.nonneg ? std::string("true") : std::string("false"); }));
     out.blank();
+  }
+
+  /// A model whose state is one `field` or `real[...]` declaration takes
+  /// that shape (a 2-D field is [ny, nx]); any other state is flat.
+  std::vector<int64_t> userStateShape() const {
+    if (m.states.size() == 1 && m.states[0].shape.rank() >= 1)
+      return m.states[0].shape.dims;
+    return {m.stateSize};
   }
 
   void emitParams() {
@@ -294,6 +307,7 @@ private:
         out.line("static constexpr bool {} = {}{};", c, q, c);
       out.line("static constexpr const std::array<double, state_size>& "
                "inner_weight = {}inner_weight;", q);
+      out.line("static constexpr const auto& state_shape = {}state_shape;", q);
       out.line("template <class T> using ParamsT = Params<T>;");
       out.line("template <class T> using WorkspaceT = Workspace<T>;");
       out.line("template <class T> using TileWorkspaceT = TileWorkspace<T>;");

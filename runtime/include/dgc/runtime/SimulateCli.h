@@ -158,21 +158,39 @@ inline void requireFinite(const NpyArray &a, const std::string &path,
                        " at element " + std::to_string(i));
 }
 
-/// The initial state: shape (state_size) or (1, state_size), float32 or
-/// float64, all finite.
+/// "(a, b, c)" or "(n,)", as numpy prints a shape.
+inline std::string shapeString(const std::vector<int64_t> &s) {
+  std::string r = "(";
+  for (size_t i = 0; i < s.size(); ++i)
+    r += (i ? ", " : "") + std::to_string(s[i]);
+  return r + (s.size() == 1 ? ",)" : ")");
+}
+
+/// The initial state: the flat state (state_size,), the model's own state
+/// shape (M::state_shape, e.g. (NY, NX) for a 2-D field), either with a
+/// leading 1, float32 or float64, all finite.
 template <class M> std::vector<double> loadInitialState(const std::string &path) {
   NpyArray a = readInput(path, "initial state");
-  const int64_t n = M::state_size;
-  bool ok = (a.shape.size() == 1 && a.shape[0] == n) ||
-            (a.shape.size() == 2 && a.shape[0] == 1 && a.shape[1] == n);
-  if (!ok) {
-    std::string s = "(";
-    for (size_t i = 0; i < a.shape.size(); ++i)
-      s += (i ? ", " : "") + std::to_string(a.shape[i]);
-    s += a.shape.size() == 1 ? ",)" : ")";
-    throw InputError("initial state " + path + " has shape " + s +
-                     "; model " + M::name + " needs (" + std::to_string(n) +
-                     ",) or (1, " + std::to_string(n) + ")");
+  std::vector<std::vector<int64_t>> shapes = {{M::state_size}};
+  std::vector<int64_t> own(M::state_shape.begin(), M::state_shape.end());
+  if (own != shapes[0])
+    shapes.push_back(own);
+  std::vector<std::string> ok;
+  bool fits = false;
+  for (const std::vector<int64_t> &want : shapes) {
+    std::vector<int64_t> lead = {1};
+    lead.insert(lead.end(), want.begin(), want.end());
+    fits = fits || a.shape == want || a.shape == lead;
+    ok.push_back(shapeString(want));
+    ok.push_back(shapeString(lead));
+  }
+  if (!fits) {
+    std::string need;
+    for (size_t i = 0; i < ok.size(); ++i)
+      need += (i == 0 ? "" : i + 1 == ok.size() ? " or " : ", ") + ok[i];
+    throw InputError("initial state " + path + " has shape " +
+                     shapeString(a.shape) + "; model " + M::name + " needs " +
+                     need);
   }
   requireFinite(a, path, "initial state");
   return a.data;

@@ -102,13 +102,6 @@ inline DatasetInfo loadDatasetInfo(const std::string &dir) {
   return d;
 }
 
-inline std::string shapeString(const std::vector<int64_t> &s) {
-  std::string r = "(";
-  for (size_t i = 0; i < s.size(); ++i)
-    r += (i ? ", " : "") + std::to_string(s[i]);
-  return r + (s.size() == 1 ? ",)" : ")");
-}
-
 /// Reads `array` of the dataset; InputError when it is missing, when its
 /// rank is not one of `ranks`, or (stateSize > 0) when its last extent is
 /// not the model's state size.
