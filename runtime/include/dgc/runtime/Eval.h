@@ -154,14 +154,15 @@ bool predict(const typename M::template ParamsT<double> &p, const double *u0,
 template <class M> void checkEvalData(const DatasetInfo &d) {
   const int64_t N = M::state_size;
   const char *nm = M::name;
+  const std::vector<int64_t> own = stateShapeOf<M>();
   if (d.isTrajectories()) {
-    NpyArray x = readSeries(d, "test_x", N, nm, "evaluation");
+    NpyArray x = readSeries(d, "test_x", N, nm, "evaluation", own);
     if (x.shape[1] < 2)
       throw InputError("dataset '" + d.dir + "': test_x.npy holds series of "
                        "one state; evaluation needs at least two");
     seriesTimes(d, x.shape[1], "test_x", nm, "evaluation");
     if (d.has("test_dx")) {
-      NpyArray dx = readSeries(d, "test_dx", N, nm, "derivative_mse");
+      NpyArray dx = readSeries(d, "test_dx", N, nm, "derivative_mse", own);
       if (dx.shape != x.shape)
         throw InputError("dataset '" + d.dir + "': test_dx.npy has shape " +
                          shapeString(dx.shape) + ", test_x.npy " +
@@ -196,13 +197,15 @@ Metrics evaluateTrajectories(const typename M::template ParamsT<double> &p,
                              DerivMse derivativeMse) {
   constexpr int64_t N = M::state_size;
   const char *nm = M::name;
-  NpyArray x = readSeries(d, "test_x", N, nm, "");
+  const std::vector<int64_t> own = stateShapeOf<M>();
+  NpyArray x = readSeries(d, "test_x", N, nm, "", own);
   const int64_t S = x.shape[0], K = x.shape[1];
   std::vector<double> t = seriesTimes(d, K, "test_x", nm, "evaluation");
   Metrics out;
   if (d.has("test_dx"))
     out.emplace_back("derivative_mse",
-                     derivativeMse(x, readSeries(d, "test_dx", N, nm, "")));
+                     derivativeMse(x, readSeries(d, "test_dx", N, nm, "",
+                                                 own)));
   std::vector<double> tr;
   double s = 0;
   bool ok = true;

@@ -166,13 +166,18 @@ inline std::string shapeString(const std::vector<int64_t> &s) {
   return r + (s.size() == 1 ? ",)" : ")");
 }
 
+/// The model's state shape (M::state_shape) as a vector.
+template <class M> std::vector<int64_t> stateShapeOf() {
+  return std::vector<int64_t>(M::state_shape.begin(), M::state_shape.end());
+}
+
 /// The initial state: the flat state (state_size,), the model's own state
 /// shape (M::state_shape, e.g. (NY, NX) for a 2-D field), either with a
 /// leading 1, float32 or float64, all finite.
 template <class M> std::vector<double> loadInitialState(const std::string &path) {
   NpyArray a = readInput(path, "initial state");
   std::vector<std::vector<int64_t>> shapes = {{M::state_size}};
-  std::vector<int64_t> own(M::state_shape.begin(), M::state_shape.end());
+  std::vector<int64_t> own = stateShapeOf<M>();
   if (own != shapes[0])
     shapes.push_back(own);
   std::vector<std::string> ok;

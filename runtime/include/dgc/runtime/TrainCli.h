@@ -177,7 +177,8 @@ template <class M, class T>
 int runTraining(const TrainArgs &a, Scheme scheme, const DatasetInfo &d,
                 const ParamTable &table) {
   checkTrainScheme<M, T>(scheme);
-  PairSet ps = loadTrainPairs(d, M::state_size, M::name, scheme == Scheme::DG);
+  PairSet ps = loadTrainPairs(d, M::state_size, M::name, scheme == Scheme::DG,
+                               stateShapeOf<M>());
   TrainOptions o;
   o.scheme = scheme;
   o.iters = a.iters;

@@ -104,15 +104,22 @@ inline DatasetInfo loadDatasetInfo(const std::string &dir) {
 
 /// Reads `array` of the dataset; InputError when it is missing, when its
 /// rank is not one of `ranks`, or (stateSize > 0) when its last extent is
-/// not the model's state size.
+/// not the model's state size. Trailing extents equal to a state shape
+/// `own` of rank >= 2 (a 2-D field's (NY, NX)) are first merged into one.
 inline NpyArray readDatasetArray(const DatasetInfo &d, const std::string &array,
                                  std::initializer_list<size_t> ranks,
                                  int64_t stateSize, const char *modelName,
-                                 const char *purpose) {
+                                 const char *purpose,
+                                 const std::vector<int64_t> &own = {}) {
   if (!d.has(array))
     throw InputError("dataset '" + d.dir + "' (" + d.name + ") has no " +
                      array + ".npy, needed for " + purpose);
   NpyArray a = readInput(d.path(array), "dataset");
+  if (own.size() >= 2 && a.shape.size() > own.size() &&
+      std::equal(own.begin(), own.end(), a.shape.end() - own.size())) {
+    a.shape.resize(a.shape.size() - own.size());
+    a.shape.push_back(stateSize);
+  }
   if (std::find(ranks.begin(), ranks.end(), a.shape.size()) == ranks.end()) {
     std::string want;
     for (size_t r : ranks)
@@ -142,11 +149,15 @@ inline NpyArray readDatasetArray(const DatasetInfo &d, const std::string &array,
 }
 
 /// Series `array` of a trajectories dataset as (S, K, N): a (K, N) array is
-/// one series.
+/// one series. States may be stored in the model's own shape `own` (its
+/// state_shape, e.g. (NY, NX) for a 2-D field): (S, K, NY, NX) or
+/// (K, NY, NX) are read as the flat states they hold, row-major.
 inline NpyArray readSeries(const DatasetInfo &d, const std::string &array,
                            int64_t stateSize, const char *modelName,
-                           const char *purpose) {
-  NpyArray a = readDatasetArray(d, array, {2, 3}, stateSize, modelName, purpose);
+                           const char *purpose,
+                           const std::vector<int64_t> &own = {}) {
+  NpyArray a = readDatasetArray(d, array, {2, 3}, stateSize, modelName,
+                                purpose, own);
   if (a.shape.size() == 2)
     a.shape.insert(a.shape.begin(), 1);
   return a;
@@ -190,9 +201,11 @@ struct PairSet {
 };
 
 /// The training pairs of dataset `d` for a model of `stateSize` states,
-/// for a training scheme that is Eq. 6 (`implicitDg`) or an explicit step.
+/// for a training scheme that is Eq. 6 (`implicitDg`) or an explicit step;
+/// the user's own series may store states in `stateShape` (readSeries).
 inline PairSet loadTrainPairs(const DatasetInfo &d, int64_t stateSize,
-                              const char *modelName, bool implicitDg) {
+                              const char *modelName, bool implicitDg,
+                              const std::vector<int64_t> &stateShape = {}) {
   PairSet ps;
   ps.stateSize = stateSize;
   const int64_t N = stateSize;
@@ -245,7 +258,8 @@ inline PairSet loadTrainPairs(const DatasetInfo &d, int64_t stateSize,
   }
   const std::string array = d.isPde() ? "train_u" : "train_x";
   NpyArray x = d.isTrajectories()
-                   ? readSeries(d, array, N, modelName, "training")
+                   ? readSeries(d, array, N, modelName, "training",
+                                stateShape)
                    : readDatasetArray(d, array, 3, N, modelName, "training");
   const int64_t S = x.shape[0], K = x.shape[1];
   const std::vector<double> t = seriesTimes(d, K, array, modelName, "training");
