@@ -100,8 +100,9 @@ bool checkParamsModel(const std::string &params, const ir::ModelIR &m) {
   if (name == m.name && count == m.paramCount)
     return true;
   userError(fmt::format("the parameters in '{}' are of model {} ({} "
-                        "parameters), not {} ({})",
-                        params, name, count, m.name, m.paramCount));
+                        "parameter{}), not {} ({})",
+                        params, name, count, count == 1 ? "" : "s", m.name,
+                        m.paramCount));
   return false;
 }
 

@@ -295,12 +295,13 @@ void loadEvalParams(const std::string &path,
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
+    const int64_t count = j.at("param_count").template get<int64_t>();
     if (j.at("model").template get<std::string>() != M::name ||
-        j.at("param_count").template get<int64_t>() != M::param_count)
+        count != M::param_count)
       throw InputError("the parameters in '" + path + "' are of model " +
                        j.at("model").template get<std::string>() + " (" +
-                       std::to_string(j.at("param_count").template get<int64_t>()) +
-                       " parameters), not " + M::name + " (" +
+                       std::to_string(count) + " parameter" +
+                       (count == 1 ? "" : "s") + "), not " + M::name + " (" +
                        std::to_string(M::param_count) + ")");
     if (trainScheme.empty())
       trainScheme = j.at("scheme").template get<std::string>();
