@@ -115,6 +115,10 @@ inline NpyArray readDatasetArray(const DatasetInfo &d, const std::string &array,
     throw InputError("dataset '" + d.dir + "' (" + d.name + ") has no " +
                      array + ".npy, needed for " + purpose);
   NpyArray a = readInput(d.path(array), "dataset");
+  const std::string ownShape =
+      own.size() >= 2 ? " (a state may also keep its shape " +
+                            shapeString(own) + ")"
+                      : "";
   if (own.size() >= 2 && a.shape.size() > own.size() &&
       std::equal(own.begin(), own.end(), a.shape.end() - own.size())) {
     a.shape.resize(a.shape.size() - own.size());
@@ -125,14 +129,15 @@ inline NpyArray readDatasetArray(const DatasetInfo &d, const std::string &array,
     for (size_t r : ranks)
       want += (want.empty() ? "" : " or ") + std::to_string(r);
     throw InputError("dataset array " + d.path(array) + " has shape " +
-                     shapeString(a.shape) + "; expected rank " + want);
+                     shapeString(a.shape) + "; expected rank " + want +
+                     ownShape);
   }
   if (stateSize > 0 && a.shape.back() != stateSize)
     throw InputError("dataset '" + d.dir + "' (" + d.name + ") holds states "
                      "of size " + std::to_string(a.shape.back()) + " (" +
                      array + ".npy " + shapeString(a.shape) + "); model " +
                      modelName + " has state_size " +
-                     std::to_string(stateSize));
+                     std::to_string(stateSize) + ownShape);
   if (a.numel() == 0)
     throw InputError("dataset array " + d.path(array) + " is empty (shape " +
                      shapeString(a.shape) + "); the dataset has too few " +
