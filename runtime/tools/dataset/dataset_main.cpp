@@ -717,7 +717,7 @@ fs::path prepareOutput(const Options &o) {
   tmp += ".tmp-" + std::to_string(::getpid());
   fs::remove_all(tmp, ec);
   if (!fs::create_directory(tmp, ec) || ec)
-    throw DatasetError("cannot create '" + tmp.string() + "': " +
+    throw DatasetError("cannot create the folder '" + o.dir + "': " +
                        (ec ? ec.message() : std::string("exists")));
   return tmp;
 }

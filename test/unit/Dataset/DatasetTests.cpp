@@ -253,6 +253,12 @@ TEST(Dataset, Refusals) {
                 &err),
             1);
   EXPECT_NE(err.find("error: cannot create"), std::string::npos) << err;
+  // A folder the system refuses (procfs) is named as the user gave it.
+  EXPECT_EQ(dgc("dataset ch -o /proc/dgc-dataset-test --series 2", &err), 1);
+  EXPECT_NE(err.find("error: cannot create the folder "
+                     "'/proc/dgc-dataset-test': "),
+            std::string::npos)
+      << err;
   // --seed where the protocol fixes the seed.
   EXPECT_EQ(dgc("dataset kdv -o '" + tmpDir("s").string() + "' --seed 3",
                 &err),
