@@ -87,8 +87,10 @@ void Lexer::skipTrivia() {
         }
         ++pos;
       }
-      if (!closed)
+      if (!closed) {
         diags.error(start, "unterminated block comment");
+        unterminatedComment = true;
+      }
     } else {
       return;
     }

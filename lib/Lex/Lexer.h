@@ -24,6 +24,11 @@ public:
   /// Returns the next token; after the end of the buffer, `eof` forever.
   Token lex();
 
+  /// True once a block comment ran to the end of the buffer: the rest of the
+  /// file is comment, so the parser does not also report what is missing at
+  /// the end of the file.
+  bool endsInComment() const { return unterminatedComment; }
+
 private:
   /// Skips whitespace and comments; reports an unterminated block comment.
   void skipTrivia();
@@ -40,6 +45,7 @@ private:
   DiagnosticEngine &diags;
   std::string_view text;
   size_t pos = 0;
+  bool unterminatedComment = false;
   size_t lineStart = 0;
   uint32_t line = 1;
 };

@@ -85,7 +85,13 @@ private:
 
   //===--- Errors and recovery --------------------------------------------===//
 
-  void error(SourceLoc loc, const std::string &msg) { diags.error(loc, msg); }
+  /// Reports a syntax error, except at the end of a file whose last block
+  /// comment is unterminated: the lexer's message already says what is wrong.
+  void error(SourceLoc loc, const std::string &msg) {
+    if (tok().is(TokenKind::eof) && lexer.endsInComment())
+      return;
+    diags.error(loc, msg);
+  }
   /// Skips to the next `;` (consumed), `}`, `model`, declaration keyword or
   /// the end of the file.
   void recover();
