@@ -85,7 +85,7 @@ class PairTanh(torch.autograd.Function):
             d = a1 - a2
             m = (a1 + a2) / 2
             if _Mode.rule == 'dgc':
-                far = d.abs() > _dgc_threshold(a1.dtype) * (1 + m.abs())
+                far = d.abs() > _dgc_threshold(a1.dtype)  # tanh's length L = 1
                 t2 = torch.tanh(m) ** 2
                 q_mid = (1 - t2) + (-2 + 8 * t2 - 6 * t2 * t2) * d * d / 24
             else:

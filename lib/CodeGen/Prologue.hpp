@@ -193,6 +193,8 @@ struct Exp {
 };
 
 struct Log {
+  // The threshold's length (divdiffScale): the distance to the singularity.
+  template <class T> static T scale(T m, int) { return std::abs(m); }
   // f = log x; f' = 1/x; f'' = -1/x^2; f''' = 2/x^3; f'''' = -6/x^4.
   template <int N, class T> static T d(T x, int) {
     if constexpr (N == 0) return std::log(x);
@@ -224,6 +226,8 @@ struct Cos {
 };
 
 struct Sqrt {
+  // The threshold's length (divdiffScale): the distance to the singularity.
+  template <class T> static T scale(T m, int) { return std::abs(m); }
   // r = sqrt x; f' = 1/(2r); f'' = -1/(4 x r); f''' = 3/(8 x^2 r);
   // f'''' = -15/(16 x^3 r).
   template <int N, class T> static T d(T x, int) {
@@ -258,6 +262,10 @@ struct Abs {
 };
 
 struct PowI {
+  // The threshold's length (divdiffScale): f^(5)/f' ~ ((k - 2.5)/x)^4.
+  template <class T> static T scale(T m, int k) {
+    return std::abs(m) / T(k > 1 ? k : 1);
+  }
   // f = x^k; f^(N) = k (k-1) ... (k-N+1) x^(k-N), zero when N > k.
   template <int N, class T> static T d(T x, int k) {
     if (N > k)
@@ -270,6 +278,8 @@ struct PowI {
 };
 
 struct Recip {
+  // The threshold's length (divdiffScale): the distance to the singularity.
+  template <class T> static T scale(T m, int) { return std::abs(m); }
   // 1/x, -1/x^2, 2/x^3, -6/x^4, 24/x^5.
   template <int N, class T> static T d(T x, int) {
     T r = T(1) / x;
@@ -285,12 +295,13 @@ struct Recip {
 // Divided differences (design/discrete-gradient.md).
 //===----------------------------------------------------------------------===//
 
-/// Switch point of the series: |a - b| <= (48 eps_T)^(1/5) (1 + |m|),
-/// about 1.6e-3 in double and 0.09 in float. There the rounding error of
+/// Switch point of the series: |a - b| <= (48 eps_T)^(1/5) L, about
+/// 1.6e-3 L in double and 0.09 L in float, with L = divdiffScale(m), the
+/// length over which f's derivatives change. There the rounding error of
 /// dq/da (about eps / d^2) meets the truncation error of its series (about
-/// f^(5) d^3 / 480, with |f^(5)| up to about 10 for tanh-like functions);
-/// q is then accurate to about 3e-13 and dq/da to about 3e-10 in double on
-/// both sides. docs/discrete-gradient.md derives it.
+/// f^(5) d^3 / 480, with |f^(5)| L^4 / |f'| up to about 10-120); q is then
+/// accurate to about 3e-13 and dq/da to about 3e-10 in double (relative)
+/// on both sides. docs/discrete-gradient.md derives it.
 template <class T> constexpr T divdiffThreshold() {
   // (48 eps)^(1/5) as literals: a constant, not a function-local static,
   // so the loops that use it vectorise. PrologueTests checks the values.
@@ -299,6 +310,18 @@ template <class T> constexpr T divdiffThreshold() {
     return 1.6052263960129151e-3;
   else
     return 8.943556756907846e-2f;
+}
+
+/// L of the threshold: 1 for the entire functions (exp, sin, cos, tanh,
+/// sigmoid, softplus: their derivatives change over lengths of order 1
+/// wherever m is; a length growing with |m| would let the series run past
+/// its accuracy, e.g. cos near q = 100), |m| for log, sqrt and 1/x (the
+/// distance to the singularity at 0), |m| / k for x^k.
+template <class F, class T> DGC_ALWAYS_INLINE T divdiffScale(T m, int k) {
+  if constexpr (requires { F::template scale<T>(m, k); })
+    return F::template scale<T>(m, k);
+  else
+    return T(1);
 }
 
 /// relu and abs are linear on each side of 0: there the divided difference
@@ -334,7 +357,7 @@ DGC_ALWAYS_INLINE T divdiff(T a, T b, int k) {
     // Both sides are computed and one is selected (no branch), so the
     // fused loops vectorise; `dd` keeps the unused quotient finite.
     const bool near =
-        std::abs(d) <= divdiffThreshold<T>() * (T(1) + std::abs(m));
+        std::abs(d) <= divdiffThreshold<T>() * divdiffScale<F>(m, k);
     const T dd = near ? T(1) : d;
     const T q = (F::template d<0>(a, k) - F::template d<0>(b, k)) / dd;
     if constexpr (Order == 0) {

@@ -45,16 +45,33 @@ double sigmoidDeriv(int n, double x) {
   return 0;
 }
 
+/// The length L(m) over which fn's derivatives change: |m| for log, sqrt
+/// and 1/x (the distance to the singularity), |m| / k for x^k, 1 for the
+/// entire functions (docs/discrete-gradient.md).
+double divDiffScale(Fn fn, int k, double m) {
+  switch (fn) {
+  case Fn::Log:
+  case Fn::Sqrt:
+  case Fn::Recip:
+    return std::fabs(m);
+  case Fn::PowI:
+    return std::fabs(m) / (k > 1 ? k : 1);
+  default:
+    return 1;
+  }
+}
+
 /// The divided-difference switch (docs/discrete-gradient.md): the quotient
-/// is used when |a - b| > thr * (1 + |m|) with thr = (48 eps)^(1/5), where
+/// is used when |a - b| > thr * L(m) with thr = (48 eps)^(1/5), where
 /// the rounding error of dq/da (eps / d^2) meets the truncation error of its
-/// series (f^(5) d^3 / 480, |f^(5)| ~ 10); about 1.6e-3 in double. The
-/// emitted code (CodeGen/Prologue.hpp) uses the same rule per scalar type.
-bool useQuotient(double a, double b) {
+/// series (f^(5) d^3 / 480, |f^(5)| L^4 / |f'| ~ 10); about 1.6e-3 L in
+/// double. The emitted code (CodeGen/Prologue.hpp) uses the same rule per
+/// scalar type.
+bool useQuotient(Fn fn, int k, double a, double b) {
   static const double thr =
       std::pow(48 * std::numeric_limits<double>::epsilon(), 0.2);
   double m = 0.5 * (a + b);
-  return std::fabs(a - b) > thr * (1 + std::fabs(m));
+  return std::fabs(a - b) > thr * divDiffScale(fn, k, m);
 }
 
 /// relu and abs are linear on each side of 0: on one side q is the slope
@@ -81,7 +98,7 @@ double divDiff(Fn fn, int order, int k, double a, double b) {
     return order == 1 ? (evalFn(fn, 1, k, a) - q) / d
                       : (q - evalFn(fn, 1, k, b)) / d;
   }
-  bool quotient = useQuotient(a, b);
+  bool quotient = useQuotient(fn, k, a, b);
   double q = quotient
                  ? (evalFn(fn, 0, k, a) - evalFn(fn, 0, k, b)) / d
                  : evalFn(fn, 1, k, m) + evalFn(fn, 3, k, m) * d * d / 24;

@@ -104,14 +104,56 @@ TEST(Prologue, DivDiffIdentity) {
   }
 }
 
+/// f(a) - f(b) = q (a - b) to a few ulps of f, with b - a swept from 1e-9
+/// to 0.5 of `len` about a: far from the origin for the entire functions
+/// (a cos near q = 1000, as a rotating pendulum has) and close to the
+/// singularity for log, sqrt and 1/x. A threshold that grows with |m|, or
+/// one that ignores the singularity, puts the series where it is off by
+/// far more (up to 1e13 ulps here).
+template <class F> void checkIdentityAt(double a, double len, int k = 0) {
+  const double eps = std::numeric_limits<double>::epsilon();
+  for (double r = 1e-9; r <= 0.5; r *= 1.1) {
+    double b = a + r * len;
+    double q = dgc_rt::divdiff<F, 0>(a, b, k);
+    double fa = F::template d<0>(a, k), fb = F::template d<0>(b, k);
+    long double err = std::fabs((long double)q * ((long double)a - b) -
+                                ((long double)fa - fb));
+    EXPECT_LE(double(err), 4 * eps * (std::abs(fa) + std::abs(fb)))
+        << "a = " << a << ", b = " << b;
+  }
+}
+
+TEST(Prologue, DivDiffIdentityFarFromTheOriginAndNearSingularities) {
+  for (double a : {31.0, 100.3, -250.0, 1000.7}) {
+    checkIdentityAt<dgc_rt::Sin>(a, 1);
+    checkIdentityAt<dgc_rt::Cos>(a, 1);
+  }
+  for (double a : {-20.0, 12.0, 30.0})
+    checkIdentityAt<dgc_rt::Exp>(a, 1);
+  for (double a : {-6.0, 7.0}) {
+    checkIdentityAt<dgc_rt::Softplus>(a, 1);
+    checkIdentityAt<dgc_rt::Sigmoid>(a, 1);
+  }
+  for (double a : {1e-4, 0.01, 0.3, 50.0}) {
+    checkIdentityAt<dgc_rt::Log>(a, a);
+    checkIdentityAt<dgc_rt::Sqrt>(a, a);
+    checkIdentityAt<dgc_rt::Recip>(a, a);
+    checkIdentityAt<dgc_rt::Recip>(-a, a);
+  }
+  for (int k : {5, 7, 12})
+    for (double a : {0.01, 0.7, 3.0})
+      checkIdentityAt<dgc_rt::PowI>(a, a, k);
+}
+
 TEST(Prologue, DivDiffAccurateOnBothSidesOfTheThreshold) {
   // Just below and just above the switch, q and dq/da agree with a long
   // double evaluation of their defining quotients: q to 1e-12 and dq/da to
   // 1e-9 (the threshold balances the series' truncation against the
   // quotient's rounding, eps / d^2 for dq/da).
+  // (tanh's threshold length is 1.)
   double m = 0.7, thr = dgc_rt::divdiffThreshold<double>();
   for (double s : {0.999, 1.001}) {
-    double x = m + s * thr * (1 + m) / 2, y = m - s * thr * (1 + m) / 2;
+    double x = m + s * thr / 2, y = m - s * thr / 2;
     long double X = x, Y = y, D = X - Y;
     long double q = (std::tanh(X) - std::tanh(Y)) / D;
     long double tx = std::tanh(X);

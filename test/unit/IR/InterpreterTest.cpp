@@ -139,16 +139,16 @@ TEST(Interpreter, DivDiffThresholdRule) {
   EXPECT_DOUBLE_EQ(at(q, 0.7, 0.7), std::cos(0.7));
   EXPECT_DOUBLE_EQ(at(qa, 0.7, 0.7), -std::sin(0.7) / 2);
   EXPECT_DOUBLE_EQ(at(qb, 0.7, 0.7), -std::sin(0.7) / 2);
-  // Below the threshold (48 eps)^(1/5) (1 + |m|): the series
+  // Below the threshold (48 eps)^(1/5) L, L = 1 for sin: the series
   // f'(m) + f'''(m) d^2/24.
   double thr = std::pow(48 * std::numeric_limits<double>::epsilon(), 0.2);
-  double m = 0.7, d = 0.5 * thr * (1 + m);
+  double m = 0.7, d = 0.5 * thr;
   EXPECT_DOUBLE_EQ(at(q, m + d / 2, m - d / 2),
                    std::cos(m) - std::cos(m) * d * d / 24);
   // On both sides of the threshold q is within 1e-12 of its closed form
   // cos(m) sin(d/2) / (d/2) (for the rounded points actually used).
   for (double s : {0.999, 1.001}) {
-    double x = m + s * thr * (1 + m) / 2, y = m - s * thr * (1 + m) / 2;
+    double x = m + s * thr / 2, y = m - s * thr / 2;
     double h = (x - y) / 2;
     EXPECT_NEAR(at(q, x, y), std::cos((x + y) / 2) * std::sin(h) / h, 1e-12);
   }
@@ -164,6 +164,34 @@ TEST(Interpreter, DivDiffThresholdRule) {
 }
 
 } // namespace
+
+TEST(Interpreter, DivDiffIdentityFarFromTheOriginAndNearSingularities) {
+  // The threshold's length follows the function (1 for sin and exp, |m|
+  // for log, sqrt and 1/x): f(a) - f(b) = q (a - b) to a few ulps of f at
+  // a cos of a rotating pendulum (q ~ 1000) and a log or sqrt at 1e-3,
+  // where a length of 1 + |m| would use a series off by 1e8-1e13 ulps.
+  const double eps = std::numeric_limits<double>::epsilon();
+  for (auto [fn, a] : std::vector<std::pair<Fn, double>>{
+           {Fn::Cos, 1000.7}, {Fn::Sin, -250.0}, {Fn::Exp, 30.0},
+           {Fn::Log, 1e-3}, {Fn::Sqrt, 1e-3}, {Fn::Recip, -1e-3}}) {
+    Function f;
+    Builder b(f);
+    ValueId x = b.input("a", Shape{1});
+    ValueId y = b.input("b", Shape{1});
+    ValueId q = b.divdiff(fn, x, y);
+    double len = (fn == Fn::Log || fn == Fn::Sqrt || fn == Fn::Recip)
+                     ? std::fabs(a) : 1.0;
+    for (double r = 1e-8; r <= 0.5; r *= 1.3) {
+      double c = a + r * len;
+      double fa = evalFn(fn, 0, 0, a), fc = evalFn(fn, 0, 0, c);
+      double qv = eval(f, q, {{"a", {a}}, {"b", {c}}})[0];
+      long double err = std::fabs((long double)qv * ((long double)a - c) -
+                                  ((long double)fa - fc));
+      EXPECT_LE(double(err), 4 * eps * (std::fabs(fa) + std::fabs(fc)))
+          << spelling(fn) << " " << a << " " << c;
+    }
+  }
+}
 
 TEST(Interpreter, DivDiffOfPiecewiseLinearFunctionsIsExactAcrossTheKink) {
   // relu and abs: close points straddling 0 must give the exact quotient
