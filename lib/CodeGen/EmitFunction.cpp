@@ -104,8 +104,8 @@ private:
     case HomeKind::View:
       return h.offset == 0 ? ptr(h.base)
                            : fmt::format("({} + {})", ptr(h.base), h.offset);
-    case HomeKind::Local:
-      return "&" + name(v);
+    case HomeKind::Local: // parenthesised: callers append [i] or + offset
+      return "(&" + name(v) + ")";
     case HomeKind::Dead:
     case HomeKind::Inline:
     case HomeKind::Fused:
@@ -139,6 +139,12 @@ private:
     while (home(root).kind == HomeKind::View) {
       offset += home(root).offset;
       root = home(root).base;
+    }
+    // A one-element local seen through a reshape (a rank-0 energy term
+    // added to a net's real[1] output): the local itself.
+    if (home(root).kind == HomeKind::Local) {
+      assert(offset == 0 && "a local holds one element");
+      return name(root);
     }
     if (s.stepOf[static_cast<size_t>(root)] == currentStep &&
         s.steps[static_cast<size_t>(currentStep)].kind == StepKind::Loop) {
