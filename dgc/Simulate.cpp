@@ -60,6 +60,12 @@ int runSimulate(const SimulateOptions &opts) {
               "implicit_midpoint, rk2, rk4 or dopri5)");
     return 1;
   }
+  if (opts.scheme == "leapfrog" && m.laws.symplecticScale == 0) {
+    userError("scheme 'leapfrog' needs the structure S; model '" + m.name +
+              "' has another structure (use dg, implicit_midpoint, rk2, rk4 "
+              "or dopri5)");
+    return 1;
+  }
   if ((opts.scheme == "dg" || opts.scheme == "leapfrog") &&
       m.kind == ir::ModelIR::Kind::VectorField) {
     userError("scheme '" + opts.scheme + "' needs an energy; model '" +

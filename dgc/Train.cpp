@@ -122,6 +122,11 @@ int runTrain(const TrainOptions &opts) {
               "model '" + m->name + "' is not separable");
     return 1;
   }
+  if (opts.scheme == "leapfrog" && m->laws.symplecticScale == 0) {
+    userError("scheme 'leapfrog' needs the structure S (friction(g) terms "
+              "aside); model '" + m->name + "' has another structure");
+    return 1;
+  }
   if (!checkDataFolder(opts.data))
     return 1;
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "train");

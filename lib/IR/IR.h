@@ -138,6 +138,9 @@ struct Laws {
   bool dissipatesEnergy = false;
   bool conservesMass = false;
   bool separable = false; ///< H = V(q) + T(p) over the two halves of u
+  /// G = c S, ignoring friction(g) terms: c, the scale of leapfrog's step
+  /// (experiments.md 8: SRNN ignores friction); 0 for any other G.
+  double symplecticScale = 0;
 };
 
 struct ModelIR {

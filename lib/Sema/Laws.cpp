@@ -16,6 +16,9 @@
 //   G1 + G2, G1 - G2            0 + s = s; s + s = s; otherwise no sign;
 //                               mass is conserved when both conserve it
 //
+// Leapfrog's structure: G = c S, ignoring friction(g) terms, gives
+// laws.symplecticScale = c (0 for any other G).
+//
 // A `conserves energy` claim needs sign 0, `dissipates energy` sign 0 or
 // <= 0, `conserves mass` mass conservation. A claim that does not follow is
 // reported at the first additive term that breaks it, e.g.
@@ -442,6 +445,30 @@ const StructTerm *offender(const StructTerm &t, bool negated,
   return &t;
 }
 
+/// Adds to `c` the coefficient of S in `t` scaled by `k`; false when `t`
+/// has a term other than S and friction(g) (friction terms are skipped:
+/// leapfrog ignores them, experiments.md 8).
+bool symplecticCoefficient(const StructTerm &t, double k, double &c) {
+  using K = StructTerm::Kind;
+  switch (t.kind) {
+  case K::Symplectic:
+    c += k;
+    return true;
+  case K::Friction:
+    return true;
+  case K::Neg:
+    return symplecticCoefficient(*t.lhs, -k, c);
+  case K::Scale:
+    return symplecticCoefficient(*t.lhs, k * t.value, c);
+  case K::Add:
+  case K::Sub:
+    return symplecticCoefficient(*t.lhs, k, c) &&
+           symplecticCoefficient(*t.rhs, t.kind == K::Sub ? -k : k, c);
+  default:
+    return false;
+  }
+}
+
 } // namespace
 
 std::unique_ptr<StructTerm> SemaContext::checkStructure(Expr &e) {
@@ -451,6 +478,8 @@ std::unique_ptr<StructTerm> SemaContext::checkStructure(Expr &e) {
     cm.laws.conservesEnergy = t->sign == EnergySign::Zero;
     cm.laws.dissipatesEnergy = t->sign == EnergySign::NonPos;
     cm.laws.conservesMass = t->conservesMass;
+    double c = 0;
+    cm.laws.symplecticScale = symplecticCoefficient(*t, 1.0, c) ? c : 0.0;
   }
   return t;
 }

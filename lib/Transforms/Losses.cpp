@@ -10,7 +10,7 @@
 //   train_rk2       (uhat - u1)/dt, uhat one explicit midpoint step of f
 //   train_rk4       (uhat - u1)/dt, uhat one classic RK4 step of f
 //   train_leapfrog  (uhat - u1)/dt, uhat one kick-drift-kick step of a
-//                   separable H with G = S (friction ignored)
+//                   separable H with G = c S (friction(g) ignored)
 // where f = G grad H (energy models) or the vector field. Each loss is
 // built by inlining the model's already derived functions
 // (`discrete_time_derivative`, `time_derivative`, `grad`) on the builder's
@@ -270,7 +270,8 @@ std::vector<Function> trainRK4(const ModelIR &m) {
 }
 
 std::vector<Function> trainLeapfrog(const ModelIR &m) {
-  assert(m.laws.separable && "leapfrog needs a separable energy");
+  assert(m.laws.separable && m.laws.symplecticScale != 0 &&
+         "leapfrog needs a separable energy and G = c S");
   const Function &grad = required(m, "grad");
   Composer c(m, "train_leapfrog");
   LossInputs in = startLoss(c);
@@ -286,7 +287,11 @@ std::vector<Function> trainLeapfrog(const ModelIR &m) {
   };
   // grad H at `u`, as rank 1 (results of grad: H, grad H).
   auto gradAt = [&](ValueId u) { return flat(c.call(grad, {u})[1]); };
-  ValueId halfDt = b.mul(in.dt, b.constant(0.5));
+  // G = c S: q' = c dT/dp, p' = -c dV/dq, so every kick and drift is
+  // c dt long.
+  const double scale = m.laws.symplecticScale;
+  ValueId step = scale == 1 ? in.dt : b.mul(in.dt, b.constant(scale));
+  ValueId halfDt = b.mul(in.dt, b.constant(0.5 * scale));
   ValueId u1 = flat(in.u1);
   ValueId q = b.slice(u1, 0, h), p = b.slice(u1, h, n);
   // For separable H, grad_q H depends on q only and grad_p H on p only, so
@@ -295,7 +300,7 @@ std::vector<Function> trainLeapfrog(const ModelIR &m) {
   ValueId pHalf = b.sub(p, b.mul(halfDt, b.slice(gradAt(in.u1), 0, h)));
   // q' = q + dt dT/dp(p_half)
   ValueId qNew =
-      b.add(q, b.mul(in.dt, b.slice(gradAt(state(q, pHalf)), h, n)));
+      b.add(q, b.mul(step, b.slice(gradAt(state(q, pHalf)), h, n)));
   // p' = p_half - dt/2 dV/dq(q')
   ValueId pNew = b.sub(
       pHalf, b.mul(halfDt, b.slice(gradAt(state(qNew, pHalf)), 0, h)));

@@ -61,8 +61,9 @@ bool isSeparable(const ir::Function &energy, int64_t half);
 /// G dgrad H(u2, u1) (trainDG, "train_dg", paper Eq. 11, energy models);
 /// (uhat - u1)/dt with uhat one explicit midpoint step (trainRK2,
 /// "train_rk2") or classic RK4 step (trainRK4, "train_rk4") of
-/// time_derivative; or one kick-drift-kick leapfrog step of S grad H,
-/// friction ignored (trainLeapfrog, "train_leapfrog", separable models).
+/// time_derivative; or one kick-drift-kick leapfrog step of c S grad H,
+/// friction ignored (trainLeapfrog, "train_leapfrog", separable models
+/// whose G is c S up to friction terms: laws.symplecticScale = c != 0).
 /// Each returns the per-pair function and, when the loss can be tiled
 /// (batchFunction), `<name>_tile`: inputs u1, u2 ([state..., tile], pair b
 /// in column b), dt, weight ([tile]), params; results L ([tile]) and

@@ -11,11 +11,11 @@
 // (d(G grad H)/du) w for the implicit midpoint rule; for a vector-field
 // model `time_derivative` is the vector field itself. Last, from those, the
 // training losses with their parameter gradients (Losses.cpp: train_dg,
-// train_rk2, train_rk4, train_leapfrog for separable H; a vector-field model
-// gets train_rk2 and train_rk4) and time_derivative_vjp. The lowered functions
-// are simplified first (same signature and results), and every function is
-// verified before and after; a verifier failure is a compiler bug
-// and aborts with the verifier's message.
+// train_rk2, train_rk4, train_leapfrog for separable H with G = c S; a
+// vector-field model gets train_rk2 and train_rk4) and time_derivative_vjp.
+// The lowered functions are simplified first (same signature and results),
+// and every function is verified before and after; a verifier failure is a
+// compiler bug and aborts with the verifier's message.
 //
 //===----------------------------------------------------------------------===//
 #include "IR/Builder.h"
@@ -216,7 +216,7 @@ void deriveModel(ModelIR &m) {
   finishAll(m, trainDG(m));
   finishAll(m, trainRK2(m));
   finishAll(m, trainRK4(m));
-  if (m.laws.separable)
+  if (m.laws.separable && m.laws.symplecticScale != 0)
     finishAll(m, trainLeapfrog(m));
   finishAll(m, timeDerivativeVjp(m));
 }

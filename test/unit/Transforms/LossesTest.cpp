@@ -197,6 +197,7 @@ double lossByHand(const ModelIR &m, const std::string &loss, const Vec &u1,
       uhat[i] += dt / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
   } else if (loss == "train_leapfrog") {
     size_t h = u1.size() / 2;
+    dt *= m.laws.symplecticScale; // G = c S: every kick and drift is c dt
     Vec u = u1;
     Vec g = gradH(u);
     for (size_t i = h; i < u.size(); ++i) // p -= dt/2 dV/dq(q)
@@ -212,10 +213,18 @@ double lossByHand(const ModelIR &m, const std::string &loss, const Vec &u1,
     ADD_FAILURE() << "unknown loss " << loss;
     return 0;
   }
+  if (loss == "train_leapfrog")
+    dt /= m.laws.symplecticScale;
   Vec rate(u1.size());
   for (size_t i = 0; i < rate.size(); ++i)
     rate[i] = (uhat[i] - u1[i]) / dt;
   return meanSquare(rate, u1, u2, dt);
+}
+
+/// The model gets train_leapfrog: H separable and G = c S (friction aside).
+bool hasLeapfrog(const ModelIR &m) {
+  return m.kind == ModelIR::Kind::Energy && m.laws.separable &&
+         m.laws.symplecticScale != 0;
 }
 
 /// The losses a model gets.
@@ -225,7 +234,7 @@ std::vector<std::string> lossesOf(const ModelIR &m) {
     l.push_back("train_dg");
   l.push_back("train_rk2");
   l.push_back("train_rk4");
-  if (m.kind == ModelIR::Kind::Energy && m.laws.separable)
+  if (hasLeapfrog(m))
     l.push_back("train_leapfrog");
   return l;
 }
@@ -255,7 +264,7 @@ void expectSignatures(const ModelIR &m) {
     EXPECT_TRUE(f->type(f->findInput("dt")).isScalar());
     EXPECT_EQ(f->type(f->findInput("u1")).numel(), m.stateSize);
   }
-  if (!(m.kind == ModelIR::Kind::Energy && m.laws.separable)) {
+  if (!hasLeapfrog(m)) {
     EXPECT_EQ(m.find("train_leapfrog"), nullptr);
   }
   if (m.kind == ModelIR::Kind::VectorField) {
@@ -464,6 +473,7 @@ ModelIR handEnergy() {
   ValueId sx = d.concat({xp, d.neg(xq)});
   m.functions.push_back(
       fn("structure", s, d.sub(sx, d.pad(d.mul(g, xp), 2, 4)), "Gx"));
+  m.laws.symplecticScale = 1; // what Sema derives for S - friction(g)
   return m;
 }
 
@@ -681,7 +691,8 @@ TEST_P(ExampleLosses, FarPairs) {
 TEST_P(ExampleLosses, ClosePairs) {
   // |u2 - u1| ~ 1e-4 with dt = 1e-4: for train_dg the pre-activation
   // differences of the divided differences are below the threshold
-  // (1.6e-3 (1 + |m|)), so their series and its derivatives are checked;
+  // (1.6e-3 times the function's length scale, 1 for tanh), so their
+  // series and its derivatives are checked;
   // a vector-field model checks train_rk2 at that step instead.
   Pair pr = makePair(m, rng, 1e-4, 1e-4);
   std::string loss = "train_rk2";
@@ -716,6 +727,44 @@ TEST(Losses, LeapfrogOnlyForSeparableModels) {
   ModelIR net = compile(shrink(readExample("mass_spring_net.dg")));
   EXPECT_FALSE(net.laws.separable);
   EXPECT_EQ(net.find("train_leapfrog"), nullptr);
+}
+
+/// A separable H = V(q) + T(p) with the structure `g`.
+ModelIR separableWith(const std::string &g) {
+  return compile("model Sep {\n  state q : real[2];\n  state p : real[2];\n"
+                 "  param g : real init 0.3 nonneg;\n"
+                 "  param A : real[4, 4] init normal(0.5);\n"
+                 "  param L : real[4, 2] init normal(0.5);\n"
+                 "  net V = mlp(in: 2, hidden: [5], out: 1, act: tanh, "
+                 "bias_last: false);\n"
+                 "  energy H = V(q) + sum(softplus(p ^ 2));\n"
+                 "  structure G = " + g + ";\n}\n");
+}
+
+TEST(Losses, LeapfrogNeedsTheStructureS) {
+  // Leapfrog steps q' = c dT/dp, p' = -c dV/dq: only G = c S has that form
+  // (friction terms are ignored, as by the paper's SRNN on the real
+  // pendulum). A separable H under any other G gets no train_leapfrog,
+  // where it used to get one that silently stepped with S.
+  for (const char *g : {"-I", "skew(A)", "S + skew(A)", "S - S", "-psd(L)"}) {
+    SCOPED_TRACE(g);
+    ModelIR m = separableWith(g);
+    EXPECT_TRUE(m.laws.separable);
+    EXPECT_EQ(m.laws.symplecticScale, 0);
+    EXPECT_EQ(m.find("train_leapfrog"), nullptr);
+  }
+  std::mt19937_64 rng(31);
+  for (auto [g, c] : std::vector<std::pair<const char *, double>>{
+           {"S", 1.0}, {"2.5 * S", 2.5}, {"-S / 2", -0.5},
+           {"S - friction(g)", 1.0}, {"3 * (S - friction(0.1))", 3.0}}) {
+    SCOPED_TRACE(g);
+    ModelIR m = separableWith(g);
+    EXPECT_EQ(m.laws.symplecticScale, c);
+    ASSERT_NE(m.find("train_leapfrog"), nullptr);
+    Bindings params = scaledParams(m, rng);
+    checkLoss(m, "train_leapfrog", makePair(m, rng, 0.5, 0.1), params,
+              pickIndices(m, -1, rng));
+  }
 }
 
 } // namespace

@@ -218,6 +218,8 @@ template <class M, class T> void checkTrainScheme(Scheme s) {
     why = " (Eq. 6 needs an energy model; this model is a vector field)";
   else if (s == Scheme::Leapfrog && !M::separable)
     why = " (leapfrog needs a separable energy H = V(q) + T(p))";
+  else if (s == Scheme::Leapfrog)
+    why = " (leapfrog needs the structure S, friction(g) terms aside)";
   if (s == Scheme::Dopri5)
     throw TrainError(std::string("model ") + M::name + " cannot be trained "
                      "with scheme dopri5: its generated code has no "
