@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Train.h"
+#include "Simulate.h"
 #include "Process.h"
 #include "ProgramCache.h"
 
@@ -112,8 +113,11 @@ int runTrain(const TrainOptions &opts) {
   const ir::ModelIR *m = singleModel(opts.model, models, header);
   if (!m)
     return 1;
-  if (opts.scheme == "dg" && m->kind == ir::ModelIR::Kind::VectorField) {
-    userError("scheme 'dg' (Eq. 6) needs an energy; model '" + m->name +
+  if ((opts.scheme == "dg" || opts.scheme == "leapfrog") &&
+      m->kind == ir::ModelIR::Kind::VectorField) {
+    userError("scheme '" + opts.scheme +
+              (opts.scheme == "dg" ? "' (Eq. 6)" : "'") +
+              " needs an energy; model '" + m->name +
               "' is a vector field (train it with rk2, rk4 or dopri5)");
     return 1;
   }
@@ -154,7 +158,8 @@ int runEval(const EvalOptions &opts) {
   const ir::ModelIR *m = singleModel(opts.model, models, header);
   if (!m)
     return 1;
-  if (!checkDataFolder(opts.data) || !checkParamsModel(opts.params, *m))
+  if (!checkPredictionScheme(opts.scheme, *m) ||
+      !checkDataFolder(opts.data) || !checkParamsModel(opts.params, *m))
     return 1;
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "eval");
   if (binary.empty())
