@@ -193,7 +193,11 @@ std::string checkReport(const ir::ModelIR &m) {
   }
   out += fmt::format("  laws: {}\n", joinLaws(m.laws));
   out += fmt::format("  separable: {}\n",
-                     m.laws.separable ? "yes (H = V(q) + T(p))" : "no");
+                     !m.laws.separable ? "no"
+                     : m.laws.symplecticScale != 0
+                         ? "yes (H = V(q) + T(p))"
+                         : "yes (H = V(q) + T(p)), but G is not c S: no "
+                           "leapfrog");
   return out;
 }
 
