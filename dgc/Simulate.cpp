@@ -1,10 +1,11 @@
 //===- Simulate.cpp - `dgc simulate`: compile, cache, run -----------------===//
 //
-// Part of dgc. Refuses what the model cannot do (leapfrog without a
-// separable energy and G = c S, dg without an energy) and a parameter folder trained
-// for another model before compiling, builds the
-// simulation program through the program cache (ProgramCache.h) and runs it
-// with the user's arguments; its exit status is dgc's.
+// Part of dgc. Refuses what the model cannot do (checkSchemeForModel:
+// leapfrog without a separable energy and G = c S, dg without an energy)
+// and a parameter folder trained for another model before compiling,
+// builds the simulation program through the program cache
+// (ProgramCache.h) and runs it with the user's arguments; its exit status
+// is dgc's.
 //
 //===----------------------------------------------------------------------===//
 #include "Simulate.h"
@@ -40,29 +41,6 @@ void userError(const std::string &msg) {
 
 const char *const *simulateSchemes() { return kSchemes; }
 
-bool checkPredictionScheme(const std::string &scheme, const ir::ModelIR &m) {
-  if ((scheme == "dg" || scheme == "leapfrog") &&
-      m.kind == ir::ModelIR::Kind::VectorField) {
-    userError("scheme '" + scheme + "' needs an energy; model '" + m.name +
-              "' is a vector field (use implicit_midpoint, rk2, rk4 or "
-              "dopri5)");
-    return false;
-  }
-  if (scheme == "leapfrog" && !m.laws.separable) {
-    userError("scheme 'leapfrog' needs a separable energy H = V(q) + T(p); "
-              "model '" + m.name + "' is not separable (use dg, "
-              "implicit_midpoint, rk2, rk4 or dopri5)");
-    return false;
-  }
-  if (scheme == "leapfrog" && m.laws.symplecticScale == 0) {
-    userError("scheme 'leapfrog' needs the structure S; model '" + m.name +
-              "' has another structure (use dg, implicit_midpoint, rk2, rk4 "
-              "or dopri5)");
-    return false;
-  }
-  return true;
-}
-
 int runSimulate(const SimulateOptions &opts) {
   std::vector<ir::ModelIR> models;
   std::string header;
@@ -77,7 +55,7 @@ int runSimulate(const SimulateOptions &opts) {
     return 1;
   }
   const ir::ModelIR &m = models[0];
-  if (!checkPredictionScheme(opts.scheme, m))
+  if (!checkSchemeForModel(opts.scheme, m, SchemeUse::Prediction))
     return 1;
   if (!opts.params.empty() && !checkParamsModel(opts.params, m))
     return 1;

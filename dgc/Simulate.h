@@ -28,11 +28,6 @@ struct SimulateOptions {
 
 int runSimulate(const SimulateOptions &opts);
 
-/// False, after one message, when model `m` cannot be stepped with
-/// `scheme` (dg and leapfrog need an energy; leapfrog a separable H and
-/// G = c S). Shared by simulate and eval; runs before any compile.
-bool checkPredictionScheme(const std::string &scheme, const ir::ModelIR &m);
-
 /// The schemes the runtime provides, for the command line's check.
 const char *const *simulateSchemes();
 

@@ -6,7 +6,6 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Train.h"
-#include "Simulate.h"
 #include "Process.h"
 #include "ProgramCache.h"
 
@@ -82,6 +81,37 @@ static bool checkDataFolder(const std::string &dir) {
   return false;
 }
 
+bool checkSchemeForModel(const std::string &scheme, const ir::ModelIR &m,
+                         SchemeUse use) {
+  const bool training = use == SchemeUse::Training;
+  if ((scheme == "dg" || scheme == "leapfrog") &&
+      m.kind == ir::ModelIR::Kind::VectorField) {
+    userError("scheme '" + scheme +
+              (training && scheme == "dg" ? "' (Eq. 6)" : "'") +
+              " needs an energy; model '" + m.name + "' is a vector field (" +
+              (training ? "train it with rk2, rk4 or dopri5"
+                        : "use implicit_midpoint, rk2, rk4 or dopri5") +
+              ")");
+    return false;
+  }
+  if (scheme != "leapfrog")
+    return true;
+  const std::string others =
+      training ? "" : " (use dg, implicit_midpoint, rk2, rk4 or dopri5)";
+  if (!m.laws.separable) {
+    userError("scheme 'leapfrog' needs a separable energy H = V(q) + T(p); "
+              "model '" + m.name + "' is not separable" + others);
+    return false;
+  }
+  if (m.laws.symplecticScale == 0) {
+    userError(std::string("scheme 'leapfrog' needs the structure S") +
+              (training ? " (friction(g) terms aside)" : "") + "; model '" +
+              m.name + "' has another structure" + others);
+    return false;
+  }
+  return true;
+}
+
 bool checkParamsModel(const std::string &params, const ir::ModelIR &m) {
   const fs::path idx = fs::path(params) / "checkpoint.json";
   std::error_code ec;
@@ -113,24 +143,8 @@ int runTrain(const TrainOptions &opts) {
   const ir::ModelIR *m = singleModel(opts.model, models, header);
   if (!m)
     return 1;
-  if ((opts.scheme == "dg" || opts.scheme == "leapfrog") &&
-      m->kind == ir::ModelIR::Kind::VectorField) {
-    userError("scheme '" + opts.scheme +
-              (opts.scheme == "dg" ? "' (Eq. 6)" : "'") +
-              " needs an energy; model '" + m->name +
-              "' is a vector field (train it with rk2, rk4 or dopri5)");
+  if (!checkSchemeForModel(opts.scheme, *m, SchemeUse::Training))
     return 1;
-  }
-  if (opts.scheme == "leapfrog" && !m->laws.separable) {
-    userError("scheme 'leapfrog' needs a separable energy H = V(q) + T(p); "
-              "model '" + m->name + "' is not separable");
-    return 1;
-  }
-  if (opts.scheme == "leapfrog" && m->laws.symplecticScale == 0) {
-    userError("scheme 'leapfrog' needs the structure S (friction(g) terms "
-              "aside); model '" + m->name + "' has another structure");
-    return 1;
-  }
   if (!checkDataFolder(opts.data))
     return 1;
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "train");
@@ -158,7 +172,7 @@ int runEval(const EvalOptions &opts) {
   const ir::ModelIR *m = singleModel(opts.model, models, header);
   if (!m)
     return 1;
-  if (!checkPredictionScheme(opts.scheme, *m) ||
+  if (!checkSchemeForModel(opts.scheme, *m, SchemeUse::Prediction) ||
       !checkDataFolder(opts.data) || !checkParamsModel(opts.params, *m))
     return 1;
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "eval");

@@ -50,6 +50,15 @@ int runEval(const EvalOptions &opts);
 /// and judges itself). `dgc simulate` and `dgc eval` ask before compiling.
 bool checkParamsModel(const std::string &params, const ir::ModelIR &m);
 
+/// What a scheme is asked for: `dgc train`, or `dgc simulate` / `dgc eval`.
+enum class SchemeUse { Training, Prediction };
+
+/// False, after one message naming the schemes that do apply, when model
+/// `m` cannot use `scheme`: dg and leapfrog need an energy, leapfrog a
+/// separable H and G = c S. Every subcommand asks before compiling.
+bool checkSchemeForModel(const std::string &scheme, const ir::ModelIR &m,
+                         SchemeUse use);
+
 /// Training schemes (the runtime refuses those a model cannot use).
 const char *const *trainSchemes();
 

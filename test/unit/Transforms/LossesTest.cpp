@@ -197,24 +197,23 @@ double lossByHand(const ModelIR &m, const std::string &loss, const Vec &u1,
       uhat[i] += dt / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
   } else if (loss == "train_leapfrog") {
     size_t h = u1.size() / 2;
-    dt *= m.laws.symplecticScale; // G = c S: every kick and drift is c dt
+    // G = c S: every kick and drift is c dt long.
+    double step = dt * m.laws.symplecticScale;
     Vec u = u1;
     Vec g = gradH(u);
-    for (size_t i = h; i < u.size(); ++i) // p -= dt/2 dV/dq(q)
-      u[i] -= dt / 2 * g[i - h];
+    for (size_t i = h; i < u.size(); ++i) // p -= c dt/2 dV/dq(q)
+      u[i] -= step / 2 * g[i - h];
     g = gradH(u);
-    for (size_t i = 0; i < h; ++i) // q += dt dT/dp(p_half)
-      u[i] += dt * g[i + h];
+    for (size_t i = 0; i < h; ++i) // q += c dt dT/dp(p_half)
+      u[i] += step * g[i + h];
     g = gradH(u);
-    for (size_t i = h; i < u.size(); ++i) // p -= dt/2 dV/dq(q')
-      u[i] -= dt / 2 * g[i - h];
+    for (size_t i = h; i < u.size(); ++i) // p -= c dt/2 dV/dq(q')
+      u[i] -= step / 2 * g[i - h];
     uhat = u;
   } else {
     ADD_FAILURE() << "unknown loss " << loss;
     return 0;
   }
-  if (loss == "train_leapfrog")
-    dt /= m.laws.symplecticScale;
   Vec rate(u1.size());
   for (size_t i = 0; i < rate.size(); ++i)
     rate[i] = (uhat[i] - u1[i]) / dt;
