@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "CxxInput.h"
+#include "UserError.h"
 
 #include "CxxFrontend/ClangImporter.h"
 #include "Lower/Lower.h"
@@ -35,10 +36,6 @@
 namespace dgc::driver {
 
 namespace {
-
-void userError(const std::string &msg) {
-  std::fprintf(stderr, "dgc: error: %s\n", msg.c_str());
-}
 
 bool endsWith(const std::string &s, const std::string &suffix) {
   return s.size() >= suffix.size() &&

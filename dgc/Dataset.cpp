@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "Dataset.h"
 #include "Process.h"
+#include "UserError.h"
 
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -31,17 +31,15 @@ int runDataset(const std::string &name, const std::string &outDir,
     program = dir + "/dgc_dataset";
   std::error_code ec;
   if (program.empty() || !std::filesystem::exists(program, ec)) {
-    std::fprintf(stderr,
-                 "dgc: error: the dataset program dgc_dataset is not next to "
-                 "dgc ('%s'); build the dgc_dataset target\n",
-                 program.c_str());
+    userError("the dataset program dgc_dataset is not next to dgc ('" +
+              program + "'); build the dgc_dataset target");
     return 1;
   }
   std::vector<std::string> argv = {program, name, outDir};
   argv.insert(argv.end(), extra.begin(), extra.end());
   int rc = runProcess(argv);
   if (rc < 0) {
-    std::fprintf(stderr, "dgc: error: cannot run '%s'\n", program.c_str());
+    userError("cannot run '" + program + "'");
     return 1;
   }
   return rc;

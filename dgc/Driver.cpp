@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
 #include "CxxInput.h"
+#include "UserError.h"
 
 #include "AST/ASTDumper.h"
 #include "CodeGen/CppEmitter.h"
@@ -36,10 +37,6 @@
 namespace dgc::driver {
 
 namespace {
-
-void userError(const std::string &msg) {
-  std::fprintf(stderr, "dgc: error: %s\n", msg.c_str());
-}
 
 /// Parses `-D NAME=VALUE` arguments; reports malformed ones.
 std::optional<Defines> parseDefines(const std::vector<std::string> &raw) {

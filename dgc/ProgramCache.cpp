@@ -23,6 +23,7 @@
 
 #include "Driver.h"
 #include "Process.h"
+#include "UserError.h"
 
 #include <fmt/core.h>
 
@@ -39,10 +40,6 @@ namespace dgc::driver {
 namespace fs = std::filesystem;
 
 namespace {
-
-void userError(const std::string &msg) {
-  std::fprintf(stderr, "dgc: error: %s\n", msg.c_str());
-}
 
 uint64_t fnv1a(const std::string &s, uint64_t h = 1469598103934665603ull) {
   for (unsigned char c : s) {

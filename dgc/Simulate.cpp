@@ -12,6 +12,7 @@
 #include "Process.h"
 #include "ProgramCache.h"
 #include "Train.h"
+#include "UserError.h"
 
 #include <fmt/core.h>
 
@@ -32,10 +33,6 @@ namespace {
 
 const char *const kSchemes[] = {"dg",   "implicit_midpoint", "rk2", "rk4",
                                 "dopri5", "leapfrog",        nullptr};
-
-void userError(const std::string &msg) {
-  std::fprintf(stderr, "dgc: error: %s\n", msg.c_str());
-}
 
 } // namespace
 

@@ -8,6 +8,7 @@
 #include "Train.h"
 #include "Process.h"
 #include "ProgramCache.h"
+#include "UserError.h"
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -27,10 +28,6 @@ namespace {
 
 const char *const kTrainSchemes[] = {"dg", "rk2", "rk4", "dopri5", "leapfrog",
                                      nullptr};
-
-void userError(const std::string &msg) {
-  std::fprintf(stderr, "dgc: error: %s\n", msg.c_str());
-}
 
 const ir::ModelIR *singleModel(const Options &o,
                                std::vector<ir::ModelIR> &models,
