@@ -10,6 +10,7 @@
 #include "Driver.h"
 #include "Simulate.h"
 #include "Train.h"
+#include "UserError.h"
 
 #include "CxxFrontend/ClangVersion.h"
 
@@ -175,7 +176,7 @@ int main(int argc, char **argv) {
   } catch (const CLI::CallForAllHelp &e) {
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "dgc: error: %s\n", e.what());
+    dgc::driver::userError(e.what());
     std::fprintf(stderr, "run 'dgc --help' for usage\n");
     return 2;
   }
