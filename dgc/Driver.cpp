@@ -182,8 +182,8 @@ std::string checkReport(const ir::ModelIR &m) {
   for (const ir::StateVar &s : m.states)
     states += (states.empty() ? "" : ", ") + describeState(m, s);
   out += fmt::format("  state size: {} ({})\n", m.stateSize, states);
-  out += fmt::format("  parameters: {} in {} tensors\n", m.paramCount,
-                     m.params.size());
+  out += fmt::format("  parameters: {} in {} tensor{}\n", m.paramCount,
+                     m.params.size(), m.params.size() == 1 ? "" : "s");
   if (m.kind == ir::ModelIR::Kind::VectorField) {
     out += "  kind: vector field (no energy, no laws)\n";
     return out;
@@ -219,7 +219,8 @@ bool writeFileAtomic(const std::string &path, const std::string &text) {
               dir.string() + "'");
     return false;
   }
-  std::string tmpl = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  std::string tmpl =
+      (dir / fmt::format(".{}.XXXXXX", target.filename().string())).string();
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {
     userError("cannot write '" + path + "': " + std::strerror(errno));
