@@ -85,7 +85,7 @@ enum class EnergySign {
 struct StructTerm {
   enum class Kind {
     Symplectic, ///< S
-    Friction,   ///< friction(g): diag(0..0, g..g) over the (q, p) halves
+    Friction,   ///< friction(g): diag(0..0, g) over the (q, p) halves, g a scalar or one per momentum
     Diff,       ///< D: central first difference, 1-D field
     Diff2,      ///< D2: second difference, 1-D field
     DiffX,      ///< Dx: central difference along x, 2-D field

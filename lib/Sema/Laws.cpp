@@ -382,10 +382,11 @@ private:
                         const Symbol *param) {
     if (!needEven(e))
       return nullptr;
-    if (!t.isScalar()) {
+    // One coefficient for every momentum, or one per momentum: diag(0, g).
+    if (!t.isScalar() && !(t.rank() == 1 && t[0] == n / 2)) {
       ctx.error(arg.loc, fmt::format("a friction coefficient must be a "
-                                     "scalar, got {}",
-                                     t.str()));
+                                     "scalar or one per momentum ({}), got {}",
+                                     Shape{n / 2}.str(), t.str()));
       return nullptr;
     }
     TermPtr term =

@@ -365,7 +365,7 @@ bool DeclChecker::checkArrayInit(ParamDecl &d, ListExpr &list,
   // constant (k == rank).
   std::function<void(Expr &, size_t)> walk = [&](Expr &e, size_t k) {
     auto *l = dyn_cast<ListExpr>(&e);
-    if (k < shape.rank()) {
+    if (k < static_cast<size_t>(shape.rank())) {
       if (!l || static_cast<int64_t>(l->elems.size()) != shape[k]) {
         ctx.error(e.loc, fmt::format("the init of '{}' ({}) needs a list of "
                                      "{} here, got {}",

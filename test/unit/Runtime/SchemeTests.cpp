@@ -10,6 +10,7 @@
 #include "SchemeTestSupport.h"
 #include "allen_cahn_2d.hpp"
 #include "cahn_hilliard.hpp"
+#include "damped_pair.hpp"
 #include "kdv.hpp"
 #include "mass_spring_net.hpp"
 #include "mass_spring_node.hpp"
@@ -268,6 +269,29 @@ TEST(SchemeTest, ImplicitMidpointKeepsQuadraticEnergy) {
   double u0[2] = {1.0, 0.5};
   auto tr = simulate<Osc>(p, u0, 2000, options(Scheme::ImplicitMidpoint, 0.05));
   EXPECT_LT(tr.stats.energyDrift, 1e-12);
+}
+
+TEST(SchemeTest, DgFrictionPerMomentumDampsOnlyItsOscillator) {
+  // G = S - diag(0, 0, 0, 0.3) on two uncoupled oscillators: the first
+  // keeps its energy exactly, and each step removes dt g ((p2 + p2')/2)^2
+  // from the second (H quadratic: the discrete gradient is the midpoint).
+  using M = dgc_models::DampedPair::Model;
+  auto p = zeroParams<M>();
+  double u0[4] = {1.0, 0.5, -0.2, 0.8};
+  const double dt = 0.05, g = 0.3;
+  const int steps = 400;
+  auto tr = simulate<M>(p, u0, steps, options(Scheme::DG, dt));
+  auto osc = [&](int k, int i) {
+    const double *u = tr.state(k);
+    return (u[i] * u[i] + u[i + 2] * u[i + 2]) / 2;
+  };
+  for (int k = 1; k <= steps; ++k) {
+    ASSERT_NEAR(osc(k, 0), osc(0, 0), 1e-13) << "step " << k;
+    double pm = (tr.state(k - 1)[3] + tr.state(k)[3]) / 2;
+    ASSERT_NEAR(osc(k, 1) - osc(k - 1, 1), -dt * g * pm * pm, 1e-13)
+        << "step " << k;
+  }
+  EXPECT_LT(osc(steps, 1), 0.05 * osc(0, 1)) << "the second one is damped";
 }
 
 } // namespace

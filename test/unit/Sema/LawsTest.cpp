@@ -161,7 +161,8 @@ TEST(SemaLaws, FrictionCoefficient) {
               "  energy H = q ^ 2 + p ^ 2;\n"
               "  structure G = S - friction(g);\n}\n");
   EXPECT_EQ(firstError(vec.diagText),
-            "a friction coefficient must be a scalar, got real[2]");
+            "a friction coefficient must be a scalar or one per momentum "
+            "(real[1]), got real[2]");
   Checked notParam(odeModel("skew(q)"));
   EXPECT_EQ(firstError(notParam.diagText), "skew(A) needs a param, got 'q'");
 }

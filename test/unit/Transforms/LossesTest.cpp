@@ -719,6 +719,28 @@ INSTANTIATE_TEST_SUITE_P(
                       ExampleCase{"mass_spring_sep.dg", false, 20}),
     caseName);
 
+/// friction(g) with one coefficient per momentum (g : real[2]): every loss
+/// and its gradient in each coefficient, against central differences.
+TEST(Losses, FrictionPerMomentum) {
+  ModelIR m = compile("model Pair2 {\n  state q : real[2];\n"
+                      "  state p : real[2];\n"
+                      "  param k : real[2] init [1.0, 2.0];\n"
+                      "  param g : real[2] init [0.1, 0.4] nonneg;\n"
+                      "  energy H = sum(k * square(q)) / 2 + sum(square(p)) / 2"
+                      " + 0.3 * q[0] * q[1];\n"
+                      "  structure G = S - friction(g);\n"
+                      "  dissipates energy;\n}\n");
+  ASSERT_EQ(m.stateSize, 4);
+  std::mt19937_64 rng(31);
+  Bindings params = scaledParams(m, rng);
+  params["g"] = {0.1, 0.4};
+  for (const std::string &loss : lossesOf(m)) {
+    SCOPED_TRACE(loss);
+    Pair pr = makePair(m, rng, 0.3, 0.1);
+    checkLoss(m, loss, pr, params, pickIndices(m, -1, rng));
+  }
+}
+
 TEST(Losses, LeapfrogOnlyForSeparableModels) {
   ModelIR sep = compile(shrink(readExample("mass_spring_sep.dg")));
   EXPECT_TRUE(sep.laws.separable);
