@@ -14,6 +14,8 @@
 #include "Train.h"
 #include "UserError.h"
 
+#include "dgc/runtime/InputCheck.h"
+
 #include <fmt/core.h>
 
 #include <cerrno>
@@ -33,6 +35,20 @@ namespace {
 
 const char *const kSchemes[] = {"dg",   "implicit_midpoint", "rk2", "rk4",
                                 "dopri5", "leapfrog",        nullptr};
+
+/// The initial state, checked as the simulation program checks it
+/// (dgc/runtime/InputCheck.h), before that program is compiled.
+bool checkInitialState(const SimulateOptions &opts, const ir::ModelIR &m) {
+  try {
+    rt::NpyArray u0 = rt::readInput(opts.init, "initial state");
+    rt::checkInitialState(u0, opts.init, m.name, m.stateSize,
+                          m.userStateShape());
+  } catch (const rt::InputError &e) {
+    userError(e.what());
+    return false;
+  }
+  return true;
+}
 
 } // namespace
 
@@ -54,7 +70,8 @@ int runSimulate(const SimulateOptions &opts) {
   const ir::ModelIR &m = models[0];
   if (!checkSchemeForModel(opts.scheme, m, SchemeUse::Prediction))
     return 1;
-  if (!opts.params.empty() && !checkParamsModel(opts.params, m))
+  if (!checkInitialState(opts, m) ||
+      (!opts.params.empty() && !checkParamsModel(opts.params, m)))
     return 1;
   std::string binary =
       buildRuntimeProgram(header, "dgc_models::" + m.name, "simulate");

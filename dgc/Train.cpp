@@ -10,6 +10,8 @@
 #include "ProgramCache.h"
 #include "UserError.h"
 
+#include "dgc/runtime/TrainData.h"
+
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
@@ -64,18 +66,23 @@ int runBinary(const std::string &binary, const std::vector<std::string> &argv) {
 
 const char *const *trainSchemes() { return kTrainSchemes; }
 
-/// A folder of `dgc dataset` (dataset.json) or of the user's own series
-/// (train_x.npy / test_x.npy, docs/trajectories.md); else one error.
-static bool checkDataFolder(const std::string &dir) {
-  fs::path d(dir);
-  if (fs::is_regular_file(d / "dataset.json") ||
-      fs::is_regular_file(d / "train_x.npy") ||
-      fs::is_regular_file(d / "test_x.npy"))
-    return true;
-  userError("'" + dir + "' is not a dataset folder (no dataset.json and no "
-            "train_x.npy; make one with `dgc dataset NAME -o DIR`, or save "
-            "your own series there as train_x.npy and t.npy)");
-  return false;
+/// The dataset folder: for `dgc eval`, that it is one (dataset.json or the
+/// user's own series); for `dgc train` (`pairsFor`), also its training
+/// pairs, read and checked against the model as the training program reads
+/// them (dgc/runtime/TrainData.h), so that a wrong dataset is reported
+/// before that program is compiled.
+static bool checkData(const std::string &dir, const ir::ModelIR *pairsFor,
+                      const std::string &scheme) {
+  try {
+    rt::DatasetInfo d = rt::loadDatasetInfo(dir);
+    if (pairsFor)
+      rt::loadTrainPairs(d, pairsFor->stateSize, pairsFor->name.c_str(),
+                         scheme == "dg", pairsFor->userStateShape());
+  } catch (const rt::InputError &e) {
+    userError(e.what());
+    return false;
+  }
+  return true;
 }
 
 bool checkSchemeForModel(const std::string &scheme, const ir::ModelIR &m,
@@ -109,7 +116,10 @@ bool checkSchemeForModel(const std::string &scheme, const ir::ModelIR &m,
   return true;
 }
 
-bool checkParamsModel(const std::string &params, const ir::ModelIR &m) {
+/// A `dgc train -o` folder's checkpoint.json names the model and its
+/// parameter count; true when there is none to compare.
+static bool checkCheckpointIndex(const std::string &params,
+                                 const ir::ModelIR &m) {
   const fs::path idx = fs::path(params) / "checkpoint.json";
   std::error_code ec;
   if (!fs::is_directory(params, ec) || !fs::is_regular_file(idx, ec))
@@ -134,6 +144,18 @@ bool checkParamsModel(const std::string &params, const ir::ModelIR &m) {
   return false;
 }
 
+bool checkParamsModel(const std::string &params, const ir::ModelIR &m) {
+  if (!checkCheckpointIndex(params, m))
+    return false;
+  try {
+    rt::readParams(params, m.name, m.paramCount);
+  } catch (const rt::InputError &e) {
+    userError(e.what());
+    return false;
+  }
+  return true;
+}
+
 int runTrain(const TrainOptions &opts) {
   std::vector<ir::ModelIR> models;
   std::string header;
@@ -142,7 +164,7 @@ int runTrain(const TrainOptions &opts) {
     return 1;
   if (!checkSchemeForModel(opts.scheme, *m, SchemeUse::Training))
     return 1;
-  if (!checkDataFolder(opts.data))
+  if (!checkData(opts.data, m, opts.scheme))
     return 1;
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "train");
   if (binary.empty())
@@ -170,7 +192,8 @@ int runEval(const EvalOptions &opts) {
   if (!m)
     return 1;
   if (!checkSchemeForModel(opts.scheme, *m, SchemeUse::Prediction) ||
-      !checkDataFolder(opts.data) || !checkParamsModel(opts.params, *m))
+      !checkData(opts.data, nullptr, opts.scheme) ||
+      !checkParamsModel(opts.params, *m))
     return 1;
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "eval");
   if (binary.empty())

@@ -46,8 +46,10 @@ int runEval(const EvalOptions &opts);
 
 /// False, after one error, when `params` is a folder whose checkpoint.json
 /// says its parameters belong to another model than `m` (or another
-/// parameter count); true otherwise (a file, or a folder the program reads
-/// and judges itself). `dgc simulate` and `dgc eval` ask before compiling.
+/// parameter count), or when the parameters themselves (P.npy or the
+/// folder's params.npy) are missing or not m's (dgc/runtime/InputCheck.h,
+/// the programs' own check). `dgc simulate` and `dgc eval` ask before
+/// compiling.
 bool checkParamsModel(const std::string &params, const ir::ModelIR &m);
 
 /// What a scheme is asked for: `dgc train`, or `dgc simulate` / `dgc eval`.

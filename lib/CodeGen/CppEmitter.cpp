@@ -217,7 +217,7 @@ private:
              ns, joinMapped(m.states, [](auto &s) { return std::to_string(s.offset); }));
     out.line("inline constexpr std::array<std::int64_t, {}> state_sizes = {{{}}};",
              ns, joinMapped(m.states, [](auto &s) { return std::to_string(s.size()); }));
-    std::vector<int64_t> shape = userStateShape();
+    std::vector<int64_t> shape = m.userStateShape();
     out.line("/// The shape of u as a user writes it (a lone field or vector "
              "state: its own shape; otherwise the flat state).");
     out.line("inline constexpr std::array<std::int64_t, {}> state_shape = {{{}}};",
@@ -243,12 +243,6 @@ private:
 
   /// A model whose state is one `field` or `real[...]` declaration takes
   /// that shape (a 2-D field is [ny, nx]); any other state is flat.
-  std::vector<int64_t> userStateShape() const {
-    if (m.states.size() == 1 && m.states[0].shape.rank() >= 1)
-      return m.states[0].shape.dims;
-    return {m.stateSize};
-  }
-
   void emitParams() {
     NameGen members;
     members.reserve("data");

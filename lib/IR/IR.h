@@ -166,6 +166,14 @@ struct ModelIR {
   const Function *find(const std::string &name) const;
   Function *find(const std::string &name);
   const ParamInfo *findParam(const std::string &name) const;
+
+  /// The shape of u as a user writes it: a lone field or vector state's own
+  /// shape ((NY, NX) for a 2-D field), otherwise the flat state.
+  std::vector<int64_t> userStateShape() const {
+    if (states.size() == 1 && states[0].shape.rank() >= 1)
+      return states[0].shape.dims;
+    return {stateSize};
+  }
 };
 
 } // namespace dgc::ir

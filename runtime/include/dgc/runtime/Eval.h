@@ -48,6 +48,7 @@
 #pragma once
 
 #include "dgc/runtime/Integrators.h"
+#include "dgc/runtime/SimulateCli.h"
 #include "dgc/runtime/TrainData.h"
 
 #include <cmath>

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "dgc/runtime/InputCheck.h"
 #include "dgc/runtime/Npy.h"
 #include "dgc/runtime/Simulate.h"
 
@@ -21,11 +22,6 @@
 #include <vector>
 
 namespace dgc::rt {
-
-/// A bad command line or input file: the message is printed as `error: ...`.
-struct InputError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 inline constexpr const char *kSimulateUsage =
     "usage: simulate --init U0.npy --dt DT --steps N --scheme SCHEME\n"
@@ -140,32 +136,6 @@ inline SimulateArgs parseSimulateArgs(int argc, const char *const *argv) {
   return a;
 }
 
-/// Reads a .npy file, turning its errors into InputError.
-inline NpyArray readInput(const std::string &path, const char *what) {
-  try {
-    return readNpy(path);
-  } catch (const NpyError &e) {
-    throw InputError(std::string(what) + ": " + e.what());
-  }
-}
-
-inline void requireFinite(const NpyArray &a, const std::string &path,
-                          const char *what) {
-  for (size_t i = 0; i < a.data.size(); ++i)
-    if (!std::isfinite(a.data[i]))
-      throw InputError(std::string(what) + " " + path + " holds a " +
-                       (std::isnan(a.data[i]) ? "NaN" : "non-finite value") +
-                       " at element " + std::to_string(i));
-}
-
-/// "(a, b, c)" or "(n,)", as numpy prints a shape.
-inline std::string shapeString(const std::vector<int64_t> &s) {
-  std::string r = "(";
-  for (size_t i = 0; i < s.size(); ++i)
-    r += (i ? ", " : "") + std::to_string(s[i]);
-  return r + (s.size() == 1 ? ",)" : ")");
-}
-
 /// The model's state shape (M::state_shape) as a vector.
 template <class M> std::vector<int64_t> stateShapeOf() {
   return std::vector<int64_t>(M::state_shape.begin(), M::state_shape.end());
@@ -173,31 +143,10 @@ template <class M> std::vector<int64_t> stateShapeOf() {
 
 /// The initial state: the flat state (state_size,), the model's own state
 /// shape (M::state_shape, e.g. (NY, NX) for a 2-D field), either with a
-/// leading 1, float32 or float64, all finite.
+/// leading 1, float32 or float64, all finite (checkInitialState).
 template <class M> std::vector<double> loadInitialState(const std::string &path) {
   NpyArray a = readInput(path, "initial state");
-  std::vector<std::vector<int64_t>> shapes = {{M::state_size}};
-  std::vector<int64_t> own = stateShapeOf<M>();
-  if (own != shapes[0])
-    shapes.push_back(own);
-  std::vector<std::string> ok;
-  bool fits = false;
-  for (const std::vector<int64_t> &want : shapes) {
-    std::vector<int64_t> lead = {1};
-    lead.insert(lead.end(), want.begin(), want.end());
-    fits = fits || a.shape == want || a.shape == lead;
-    ok.push_back(shapeString(want));
-    ok.push_back(shapeString(lead));
-  }
-  if (!fits) {
-    std::string need;
-    for (size_t i = 0; i < ok.size(); ++i)
-      need += (i == 0 ? "" : i + 1 == ok.size() ? " or " : ", ") + ok[i];
-    throw InputError("initial state " + path + " has shape " +
-                     shapeString(a.shape) + "; model " + M::name + " needs " +
-                     need);
-  }
-  requireFinite(a, path, "initial state");
+  checkInitialState(a, path, M::name, M::state_size, stateShapeOf<M>());
   return a.data;
 }
 
@@ -206,24 +155,7 @@ template <class M> std::vector<double> loadInitialState(const std::string &path)
 template <class M>
 void loadParams(const std::string &path,
                 typename M::template ParamsT<double> &p) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    const std::string f = (std::filesystem::path(path) / "params.npy").string();
-    if (!std::filesystem::exists(f, ec))
-      throw InputError("parameters: '" + path + "' is a folder without "
-                       "params.npy (give P.npy or a folder written by "
-                       "`dgc train -o DIR`)");
-    loadParams<M>(f, p);
-    return;
-  }
-  NpyArray a = readInput(path, "parameters");
-  if (a.float32)
-    throw InputError("parameters " + path + " are float32; expected float64");
-  if (a.shape.size() != 1 || a.shape[0] != M::param_count)
-    throw InputError("parameters " + path + " must be a flat array of " +
-                     std::to_string(M::param_count) + " values (model " +
-                     M::name + ")");
-  requireFinite(a, path, "parameters");
+  NpyArray a = readParams(path, M::name, M::param_count);
   std::copy(a.data.begin(), a.data.end(), p.data.begin());
 }
 

@@ -34,7 +34,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "dgc/runtime/SimulateCli.h"
+#include "dgc/runtime/InputCheck.h"
 
 #include <nlohmann/json.hpp>
 
@@ -71,6 +71,11 @@ inline DatasetInfo loadDatasetInfo(const std::string &dir) {
   DatasetInfo d;
   d.dir = dir;
   std::filesystem::path j = std::filesystem::path(dir) / "dataset.json";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw InputError("dataset folder '" + dir + "': " +
+                     (std::filesystem::exists(dir, ec) ? "not a folder"
+                                                       : "no such folder"));
   std::ifstream in(j);
   if (!in) {
     // A folder of the user's own series needs no description.
