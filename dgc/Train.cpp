@@ -66,18 +66,25 @@ int runBinary(const std::string &binary, const std::vector<std::string> &argv) {
 
 const char *const *trainSchemes() { return kTrainSchemes; }
 
-/// The dataset folder: for `dgc eval`, that it is one (dataset.json or the
-/// user's own series); for `dgc train` (`pairsFor`), also its training
-/// pairs, read and checked against the model as the training program reads
-/// them (dgc/runtime/TrainData.h), so that a wrong dataset is reported
-/// before that program is compiled.
-static bool checkData(const std::string &dir, const ir::ModelIR *pairsFor,
-                      const std::string &scheme) {
+/// How much of a dataset folder to check before compiling a program.
+enum class DataCheck {
+  Folder,     ///< that it is one (dataset.json, or the user's own series)
+  Training,   ///< and its training pairs, against the model
+  Evaluation, ///< and the arrays the metrics need, against the model
+};
+
+/// The dataset folder, read and checked against model `m` as the training
+/// or evaluation program reads it (dgc/runtime/TrainData.h), so that a
+/// wrong dataset is reported before that program is compiled.
+static bool checkData(const std::string &dir, const ir::ModelIR &m,
+                      DataCheck what, const std::string &scheme) {
   try {
     rt::DatasetInfo d = rt::loadDatasetInfo(dir);
-    if (pairsFor)
-      rt::loadTrainPairs(d, pairsFor->stateSize, pairsFor->name.c_str(),
-                         scheme == "dg", pairsFor->userStateShape());
+    if (what == DataCheck::Training)
+      rt::loadTrainPairs(d, m.stateSize, m.name.c_str(), scheme == "dg",
+                         m.userStateShape());
+    if (what == DataCheck::Evaluation)
+      rt::checkEvalData(d, m.stateSize, m.name.c_str(), m.userStateShape());
   } catch (const rt::InputError &e) {
     userError(e.what());
     return false;
@@ -164,7 +171,7 @@ int runTrain(const TrainOptions &opts) {
     return 1;
   if (!checkSchemeForModel(opts.scheme, *m, SchemeUse::Training))
     return 1;
-  if (!checkData(opts.data, m, opts.scheme))
+  if (!checkData(opts.data, *m, DataCheck::Training, opts.scheme))
     return 1;
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "train");
   if (binary.empty())
@@ -192,8 +199,9 @@ int runEval(const EvalOptions &opts) {
   if (!m)
     return 1;
   if (!checkSchemeForModel(opts.scheme, *m, SchemeUse::Prediction) ||
-      !checkData(opts.data, nullptr, opts.scheme) ||
-      !checkParamsModel(opts.params, *m))
+      !checkData(opts.data, *m, DataCheck::Folder, opts.scheme) ||
+      !checkParamsModel(opts.params, *m) ||
+      !checkData(opts.data, *m, DataCheck::Evaluation, opts.scheme))
     return 1;
   std::string binary = buildRuntimeProgram(header, "dgc_models::" + m->name, "eval");
   if (binary.empty())

@@ -151,44 +151,9 @@ bool predict(const typename M::template ParamsT<double> &p, const double *u0,
 }
 
 /// Checks that every array the metrics of dataset `d` need is present and
-/// has the model's state size; InputError otherwise. Done before any work.
+/// has the model's state size (TrainData.h); InputError otherwise.
 template <class M> void checkEvalData(const DatasetInfo &d) {
-  const int64_t N = M::state_size;
-  const char *nm = M::name;
-  const std::vector<int64_t> own = stateShapeOf<M>();
-  if (d.isTrajectories()) {
-    NpyArray x = readSeries(d, "test_x", N, nm, "evaluation", own);
-    if (x.shape[1] < 2)
-      throw InputError("dataset '" + d.dir + "': test_x.npy holds series of "
-                       "one state; evaluation needs at least two");
-    seriesTimes(d, x.shape[1], "test_x", nm, "evaluation");
-    if (d.has("test_dx")) {
-      NpyArray dx = readSeries(d, "test_dx", N, nm, "derivative_mse", own);
-      if (dx.shape != x.shape)
-        throw InputError("dataset '" + d.dir + "': test_dx.npy has shape " +
-                         shapeString(dx.shape) + ", test_x.npy " +
-                         shapeString(x.shape));
-    }
-    return;
-  }
-  if (d.isRealPendulum()) {
-    for (const char *a : {"test_pair_x1", "test_dx", "test_x"})
-      readDatasetArray(d, a, 2, N, nm, "evaluation");
-    readDatasetArray(d, "test_energy_ref", 1, 0, nm, "energy_mse");
-    return;
-  }
-  if (d.isPde()) {
-    readDatasetArray(d, "test_u", 3, N, nm, "evaluation");
-    readDatasetArray(d, "test_dudt", 3, N, nm, "derivative_mse");
-    readDatasetArray(d, "test_energy", 2, 0, nm, "energy_mse");
-    readDatasetArray(d, "t", 1, 0, nm, "evaluation");
-    return;
-  }
-  readDatasetArray(d, "test_x", 3, N, nm, "evaluation");
-  readDatasetArray(d, "test_dx", 3, N, nm, "derivative_mse");
-  readDatasetArray(d, "eval_x0", 2, N, nm, "energy_mse");
-  readDatasetArray(d, "eval_orbits", 3, N, nm, "energy_mse");
-  readDatasetArray(d, "t", 1, 0, nm, "energy_mse");
+  checkEvalData(d, M::state_size, M::name, stateShapeOf<M>());
 }
 
 /// The metrics of the user's own series (see the top of this file).

@@ -290,4 +290,45 @@ inline PairSet loadTrainPairs(const DatasetInfo &d, int64_t stateSize,
   return ps;
 }
 
+/// Checks that every array the metrics of dataset `d` need is present and
+/// has the state size N of model `nm` (whose own state shape is `own`);
+/// InputError otherwise. Done before any work, by `dgc eval` before it
+/// compiles the evaluation program and by that program.
+inline void checkEvalData(const DatasetInfo &d, int64_t N, const char *nm,
+                          const std::vector<int64_t> &own) {
+  if (d.isTrajectories()) {
+    NpyArray x = readSeries(d, "test_x", N, nm, "evaluation", own);
+    if (x.shape[1] < 2)
+      throw InputError("dataset '" + d.dir + "': test_x.npy holds series of "
+                       "one state; evaluation needs at least two");
+    seriesTimes(d, x.shape[1], "test_x", nm, "evaluation");
+    if (d.has("test_dx")) {
+      NpyArray dx = readSeries(d, "test_dx", N, nm, "derivative_mse", own);
+      if (dx.shape != x.shape)
+        throw InputError("dataset '" + d.dir + "': test_dx.npy has shape " +
+                         shapeString(dx.shape) + ", test_x.npy " +
+                         shapeString(x.shape));
+    }
+    return;
+  }
+  if (d.isRealPendulum()) {
+    for (const char *a : {"test_pair_x1", "test_dx", "test_x"})
+      readDatasetArray(d, a, 2, N, nm, "evaluation");
+    readDatasetArray(d, "test_energy_ref", 1, 0, nm, "energy_mse");
+    return;
+  }
+  if (d.isPde()) {
+    readDatasetArray(d, "test_u", 3, N, nm, "evaluation");
+    readDatasetArray(d, "test_dudt", 3, N, nm, "derivative_mse");
+    readDatasetArray(d, "test_energy", 2, 0, nm, "energy_mse");
+    readDatasetArray(d, "t", 1, 0, nm, "evaluation");
+    return;
+  }
+  readDatasetArray(d, "test_x", 3, N, nm, "evaluation");
+  readDatasetArray(d, "test_dx", 3, N, nm, "derivative_mse");
+  readDatasetArray(d, "eval_x0", 2, N, nm, "energy_mse");
+  readDatasetArray(d, "eval_orbits", 3, N, nm, "energy_mse");
+  readDatasetArray(d, "t", 1, 0, nm, "energy_mse");
+}
+
 } // namespace dgc::rt
