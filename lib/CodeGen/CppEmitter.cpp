@@ -241,8 +241,6 @@ private:
     out.blank();
   }
 
-  /// A model whose state is one `field` or `real[...]` declaration takes
-  /// that shape (a 2-D field is [ny, nx]); any other state is flat.
   void emitParams() {
     NameGen members;
     members.reserve("data");
