@@ -150,12 +150,6 @@ bool predict(const typename M::template ParamsT<double> &p, const double *u0,
   return true;
 }
 
-/// Checks that every array the metrics of dataset `d` need is present and
-/// has the model's state size (TrainData.h); InputError otherwise.
-template <class M> void checkEvalData(const DatasetInfo &d) {
-  checkEvalData(d, M::state_size, M::name, stateShapeOf<M>());
-}
-
 /// The metrics of the user's own series (see the top of this file).
 template <class M, class DerivMse>
 Metrics evaluateTrajectories(const typename M::template ParamsT<double> &p,
@@ -232,7 +226,9 @@ Metrics evaluate(const typename M::template ParamsT<double> &p,
   using eval_detail::trueEnergy;
   constexpr int64_t N = M::state_size;
   const char *nm = M::name;
-  checkEvalData<M>(d);
+  // Every array the metrics need, with the model's state size
+  // (TrainData.h); InputError otherwise. The driver runs the same check.
+  checkEvalData(d, N, nm, stateShapeOf<M>());
   auto ws = std::make_unique<typename M::template WorkspaceT<double>>();
   std::vector<double> f(static_cast<size_t>(N));
   Metrics out;
