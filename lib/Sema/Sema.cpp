@@ -437,9 +437,16 @@ void DeclChecker::checkEnergy(ValueDecl &d) {
   }
   cm.energy = &d;
   std::optional<Shape> t = ctx.typeExpr(*d.value);
-  if (t && !t->isScalar())
+  if (t && !t->isScalar()) {
+    // A one-element vector (a slice w[1:2], a matmul with one row) is the
+    // common slip; say how to get the scalar out of it.
+    const char *hint = t->rank() == 1 && t->numel() == 1
+                           ? "index it with [0] or reduce it with sum(...)"
+                           : "reduce it with sum(...), mean(...) or dot(...)";
     ctx.error(d.value->loc,
-              fmt::format("an energy must be a scalar, got {}", t->str()));
+              fmt::format("an energy must be a scalar, got {} ({})", t->str(),
+                          hint));
+  }
 }
 
 void DeclChecker::checkVectorField(ValueDecl &d) {
