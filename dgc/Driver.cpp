@@ -290,6 +290,9 @@ int runEmit(const Options &opts) {
         if (f.name.rfind("discrete_", 0) == 0)
           text += ir::printFunction(f) + "\n";
     }
+  } else if (opts.stage == "sparsity") {
+    for (const ir::ModelIR &m : c.models)
+      text += ir::printSparsity(m);
   } else if (opts.stage == "sched") {
     for (const ir::ModelIR &m : c.models)
       for (const ir::Function &f : m.functions) {

@@ -109,7 +109,7 @@ int main(int argc, char **argv) {
   addModelOptions(emitCmd, emit);
   emitCmd->add_option("--stage", emit.stage, "what to print")
       ->required()
-      ->check(CLI::IsMember({"tokens", "ast", "ir", "ddiff", "sched", "cpp"}));
+      ->check(CLI::IsMember({"tokens", "ast", "ir", "ddiff", "sparsity", "sched", "cpp"}));
   emitCmd->add_option("-o", emit.output, "write to this file, not stdout");
 
   dgc::driver::SimulateOptions sim;

@@ -17,6 +17,7 @@
 #include <cassert>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include <fmt/ranges.h>
@@ -62,7 +63,8 @@ const char *const kModelFunctions[] = {
     "energy", "grad", "time_derivative", "time_derivative_jvp",
     "time_derivative_jacobian", "discrete_grad", "discrete_time_derivative",
     "newton_residual", "newton_jvp", "newton_jacobian", "train_dg",
-    "train_rk2", "train_rk4", "train_leapfrog", "time_derivative_vjp"};
+    "train_rk2", "train_rk4", "train_leapfrog", "time_derivative_vjp",
+    "newton_jacobian_sparse", "time_derivative_jacobian_sparse"};
 } // namespace
 
 std::string NameGen::sanitize(const std::string &in) {
@@ -159,10 +161,15 @@ public:
     // Functions first into a side printer: the workspace size is their max.
     Printer body;
     int64_t ws = 0, tileWs = 0;
+    std::map<std::string, int64_t> wsOf;
     for (const ir::Function &f : m.functions) {
       int64_t size = emitFunction(body, m, f, names);
+      wsOf[f.name] = size;
       (isTileFunction(f) ? tileWs : ws) = std::max(isTileFunction(f) ? tileWs : ws, size);
     }
+    for (const ir::SparseJacobian &sj : m.sparseJacobians)
+      if (sj.denseReason.empty())
+        ws = std::max(ws, emitSparseJacobian(body, m, sj, wsOf[sj.jvp]));
     emitConstants(ws);
     out.line("inline constexpr std::int64_t tile_workspace_size = {};", tileWs);
     for (const ir::Function &f : m.functions)
@@ -280,6 +287,15 @@ private:
         fns.push_back(jac + "_jacobian");
       }
     }
+    std::vector<std::string> sparseBases;
+    for (const ir::SparseJacobian &sj : m.sparseJacobians)
+      if (sj.denseReason.empty()) {
+        std::string b = sj.base + "_jacobian";
+        sparseBases.push_back(b);
+        have.insert(b + "_sparse");
+        fns.push_back(b + "_sparse");
+        fns.push_back(b + "_pattern");
+      }
     std::vector<std::string> flags(std::begin(kModelFunctions),
                                    std::end(kModelFunctions));
     for (const ir::Function &f : m.functions)
@@ -307,6 +323,9 @@ private:
         if (isTileFunction(f))
           out.line("static constexpr std::int64_t {0}_size = {1}{0}_size;",
                    f.name, q);
+      for (const std::string &b : sparseBases)
+        for (const char *c : {"_nnz", "_colors", "_tile"})
+          out.line("static constexpr std::int64_t {0}{1} = {2}{0}{1};", b, c, q);
       for (const std::string &f : flags)
         if (f != "energy")
           out.line("static constexpr bool has_{} = {};", f, have.count(f) > 0);

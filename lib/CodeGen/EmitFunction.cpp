@@ -23,6 +23,10 @@ using schedule::StepKind;
 
 namespace {
 
+/// Element-wise loops of at least this many iterations get DGC_OMP_FOR
+/// (a 128 x 128 field and up; a parallel region costs a few microseconds).
+constexpr int64_t kParallelExtent = int64_t(1) << 14;
+
 std::string joinInts(const std::vector<int64_t> &v, size_t from = 0) {
   std::string s;
   for (size_t i = from; i < v.size(); ++i)
@@ -210,6 +214,11 @@ private:
   void emitLoop(const schedule::Step &st) {
     for (ir::ValueId v : st.ops)
       declareStorage(v);
+    // Large element-wise loops run on OpenMP's threads (the prologue's
+    // DGC_OMP_FOR; a plain loop without -fopenmp). Each iteration writes
+    // its own elements, so the result does not depend on the threads.
+    if (st.extent >= kParallelExtent)
+      out.line("DGC_OMP_FOR");
     out.line("for (std::int64_t i = 0; i < {}; ++i) {{", st.extent);
     {
       Printer::Indent in(out);

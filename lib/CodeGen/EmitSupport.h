@@ -73,8 +73,6 @@ std::string literal(double v);
 /// The prologue's functor of `fn` (`dgc_rt::Tanh`).
 std::string fnFunctor(ir::Fn fn);
 
-/// For a Jacobian-vector product `X_jvp` (a non-parameter input `w` of rank
-/// 1 and one result of w's shape), the base name `X` of the dense
 /// A function over a tile of samples (`train_dg_tile`,
 /// `time_derivative_tile`, ...): it takes a TileWorkspace and has no
 /// `_batch` form.
@@ -83,6 +81,8 @@ bool isTileFunction(const ir::Function &f);
 /// input (u1 of a loss, u of time_derivative_tile).
 int64_t tileSize(const ir::Function &f);
 
+/// For a Jacobian-vector product `X_jvp` (a non-parameter input `w` of rank
+/// 1 and one result of w's shape), the base name `X` of the dense
 /// `X_jacobian` emitFunction also writes; empty for any other function.
 std::string denseJacobianBase(const ir::Function &f);
 
@@ -91,5 +91,11 @@ std::string denseJacobianBase(const ir::Function &f);
 /// the Params struct.
 int64_t emitFunction(Printer &out, const ir::ModelIR &m, const ir::Function &f,
                      const NameGen &modelNames);
+
+/// Emits the pattern and `<base>_jacobian_sparse` of one sparse Jacobian
+/// (EmitSparse.cpp) after its JVP, whose workspace is `jvpWorkspace`
+/// elements; returns the workspace the new function needs.
+int64_t emitSparseJacobian(Printer &out, const ir::ModelIR &m,
+                           const ir::SparseJacobian &sj, int64_t jvpWorkspace);
 
 } // namespace dgc::codegen

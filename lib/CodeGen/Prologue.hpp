@@ -33,6 +33,26 @@
 #define DGC_ALWAYS_INLINE inline
 #endif
 
+// Loops over large extents run on OpenMP's threads when the including
+// program is compiled with -fopenmp (`dgc simulate` does; the thread count
+// is omp_set_num_threads'); otherwise they are plain loops. Only
+// element-wise and gathering loops carry it, so results do not depend on
+// the thread count.
+// DGC_OMP_FOR_WORK splits the loop only when a local `dgc_omp_work` (the
+// elements it touches) passes 2^15: below that a parallel region costs
+// more than it saves.
+#if defined(_OPENMP)
+#define DGC_OMP_FOR _Pragma("omp parallel for schedule(static)")
+#define DGC_OMP_FOR_WORK                                                       \
+  _Pragma("omp parallel for schedule(static) if(dgc_omp_work > 32768)")
+#define DGC_OMP_FOR_WORK_COLLAPSE2                                             \
+  _Pragma("omp parallel for collapse(2) schedule(static) if(dgc_omp_work > 32768)")
+#else
+#define DGC_OMP_FOR
+#define DGC_OMP_FOR_WORK
+#define DGC_OMP_FOR_WORK_COLLAPSE2
+#endif
+
 namespace dgc_rt {
 
 //===----------------------------------------------------------------------===//
@@ -544,11 +564,13 @@ inline void stencil(const T *x, std::int64_t outer, std::int64_t n,
                     std::int64_t inner,
                     const std::array<std::int64_t, S> &off,
                     const std::array<T, S> &coeff, T *y) {
-  for (std::int64_t a = 0; a < outer; ++a) {
-    const T *xa = x + a * n * inner;
-    T *ya = y + a * n * inner;
+  const std::int64_t dgc_omp_work = outer * n * inner * std::int64_t(S);
+  (void)dgc_omp_work;
+  DGC_OMP_FOR_WORK_COLLAPSE2
+  for (std::int64_t a = 0; a < outer; ++a)
     for (std::int64_t j = 0; j < n; ++j) {
-      T *yj = ya + j * inner;
+      const T *xa = x + a * n * inner;
+      T *yj = y + (a * n + j) * inner;
       for (std::int64_t b = 0; b < inner; ++b)
         yj[b] = T(0);
       for (std::size_t s = 0; s < S; ++s) {
@@ -560,7 +582,6 @@ inline void stencil(const T *x, std::int64_t outer, std::int64_t n,
           yj[b] += coeff[s] * xj[b];
       }
     }
-  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -637,6 +658,112 @@ inline void initOrthogonal(T *dst, std::int64_t rows, std::int64_t cols,
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t c = 0; c < cols; ++c)
       dst[r * cols + c] = static_cast<T>(q(r, c));
+}
+
+//===----------------------------------------------------------------------===//
+// Sparse Jacobians (`<base>_jacobian_sparse`): the pattern in CSR (columns
+// ascending in each row) with a colour per column, built once on first use
+// from the compiler's description, and the two loops around the JVP of a
+// colour range: the seed columns, then the gather of the compressed
+// columns into the CSR values.
+//===----------------------------------------------------------------------===//
+
+struct SparsePattern {
+  std::int64_t n = 0;
+  std::vector<std::int32_t> rowPtr, cols, colour;
+};
+
+/// One stencil entry: row (rowVar, x, y) depends on (colVar, x + dx, y + dy).
+struct StencilEntry {
+  std::int32_t rowVar, colVar, dx, dy;
+};
+
+inline std::int64_t wrapIndex(std::int64_t i, std::int64_t n) {
+  return ((i % n) + n) % n;
+}
+
+/// The pattern of a stencil form: fields at varOffset[v] (ascending, each
+/// nx * ny points, row-major [ny, nx]) on a periodic grid. The colour of
+/// point (x, y) of field v: with `product`, v px py + (y mod py) px +
+/// x mod px for rule = {px, py, -}; else v K + (a x + b y) mod K for
+/// rule = {a, b, K} (the compiler checked it is a proper colouring); or
+/// colour[r] when the colours are listed (`colour` not null).
+inline SparsePattern stencilPattern(std::int64_t n, std::int64_t nx,
+                                    std::int64_t ny,
+                                    const std::int64_t *varOffset,
+                                    std::int64_t vars, const StencilEntry *e,
+                                    std::int64_t entries, bool product,
+                                    std::array<std::int64_t, 3> rule,
+                                    const std::int32_t *colour) {
+  SparsePattern p;
+  p.n = n;
+  p.rowPtr.assign(static_cast<std::size_t>(n) + 1, 0);
+  p.colour.assign(static_cast<std::size_t>(n), 0);
+  std::vector<std::int32_t> row;
+  for (std::int64_t v = 0; v < vars; ++v)
+    for (std::int64_t y = 0; y < ny; ++y)
+      for (std::int64_t x = 0; x < nx; ++x) {
+        std::int64_t r = varOffset[v] + y * nx + x;
+        row.clear();
+        for (std::int64_t k = 0; k < entries; ++k)
+          if (e[k].rowVar == v)
+            row.push_back(static_cast<std::int32_t>(
+                varOffset[e[k].colVar] + wrapIndex(y + e[k].dy, ny) * nx +
+                wrapIndex(x + e[k].dx, nx)));
+        std::sort(row.begin(), row.end());
+        p.cols.insert(p.cols.end(), row.begin(), row.end());
+        p.rowPtr[static_cast<std::size_t>(r) + 1] =
+            static_cast<std::int32_t>(p.cols.size());
+        p.colour[static_cast<std::size_t>(r)] = static_cast<std::int32_t>(
+            colour    ? colour[r]
+            : product ? (v * rule[1] + y % rule[1]) * rule[0] + x % rule[0]
+                    : v * rule[2] + (rule[0] * x + rule[1] * y) % rule[2]);
+      }
+  return p;
+}
+
+/// A pattern listed in full.
+inline SparsePattern listedPattern(std::int64_t n, const std::int32_t *rowPtr,
+                                   const std::int32_t *cols,
+                                   const std::int32_t *colour) {
+  SparsePattern p;
+  p.n = n;
+  p.rowPtr.assign(rowPtr, rowPtr + n + 1);
+  p.cols.assign(cols, cols + rowPtr[n]);
+  p.colour.assign(colour, colour + n);
+  return p;
+}
+
+/// seed[j * tile + t] = 1 where column j has colour c0 + t, else 0.
+template <class T>
+inline void seedColours(const SparsePattern &p, std::int64_t c0,
+                        std::int64_t tile, T *seed) {
+  const std::int32_t *colour = p.colour.data();
+  const std::int64_t dgc_omp_work = p.n * tile;
+  (void)dgc_omp_work;
+  DGC_OMP_FOR_WORK
+  for (std::int64_t j = 0; j < p.n; ++j)
+    for (std::int64_t t = 0; t < tile; ++t)
+      seed[j * tile + t] = colour[j] == c0 + t ? T(1) : T(0);
+}
+
+/// values[k] = jw[r * tile + (colour(col k) - c0)] for the entries of
+/// colours c0 .. c0 + tile - 1: no two columns of a colour share a row, so
+/// each compressed column holds exactly those entries.
+template <class T>
+inline void gatherColours(const SparsePattern &p, std::int64_t c0,
+                          std::int64_t tile, const T *jw, T *values) {
+  const std::int32_t *colour = p.colour.data(), *cols = p.cols.data(),
+                     *rowPtr = p.rowPtr.data();
+  const std::int64_t dgc_omp_work = static_cast<std::int64_t>(p.cols.size());
+  (void)dgc_omp_work;
+  DGC_OMP_FOR_WORK
+  for (std::int64_t r = 0; r < p.n; ++r)
+    for (std::int32_t k = rowPtr[r]; k < rowPtr[r + 1]; ++k) {
+      std::int64_t c = colour[cols[k]] - c0;
+      if (c >= 0 && c < tile)
+        values[k] = jw[r * tile + c];
+    }
 }
 
 } // namespace dgc_rt

@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "IR/Sparsity.h"
 #include "Support/Shape.h"
 #include "Support/SourceManager.h"
 
@@ -162,6 +163,17 @@ struct ModelIR {
   /// models, or `vectorfield` (inputs: u, params...; result du/dt). Passes
   /// add `grad`, `time_derivative`, and later the discrete gradient family.
   std::vector<Function> functions;
+
+  /// The Jacobians the sparsity analysis looked at (Pipeline.cpp): newton
+  /// and time_derivative; those without a denseReason are provided in
+  /// sparse form.
+  std::vector<SparseJacobian> sparseJacobians;
+  const SparseJacobian *findSparseJacobian(const std::string &base) const {
+    for (const SparseJacobian &s : sparseJacobians)
+      if (s.base == base && s.denseReason.empty())
+        return &s;
+    return nullptr;
+  }
 
   const Function *find(const std::string &name) const;
   Function *find(const std::string &name);

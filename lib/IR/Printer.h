@@ -16,5 +16,8 @@ std::string printFunction(const Function &f);
 /// The model header (state layout, grids, parameters, laws) and every
 /// function.
 std::string printModel(const ModelIR &m);
+/// The sparsity facts of each analysed Jacobian (SparsityPrinter.cpp):
+/// what `dgc emit --stage=sparsity` prints.
+std::string printSparsity(const ModelIR &m);
 
 } // namespace dgc::ir

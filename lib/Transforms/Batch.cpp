@@ -42,13 +42,17 @@ using namespace ir;
 
 namespace {
 
-/// Values that depend on a non-parameter input.
-std::vector<bool> sampleDependent(const Function &f) {
+/// Values that depend on a non-parameter input (one named in `only`, if
+/// given).
+std::vector<bool> sampleDependent(const Function &f,
+                                  const std::vector<std::string> *only = nullptr) {
   std::vector<bool> dep(f.ops.size(), false);
   for (size_t i = 0; i < f.ops.size(); ++i) {
     const Op &op = f.ops[i];
     if (op.kind == OpKind::Input)
-      dep[i] = !op.param;
+      dep[i] = !op.param &&
+               (!only || std::find(only->begin(), only->end(), op.name) !=
+                             only->end());
     for (ValueId o : op.operands)
       if (dep[static_cast<size_t>(o)])
         dep[i] = true;
@@ -58,8 +62,9 @@ std::vector<bool> sampleDependent(const Function &f) {
 
 class Batcher {
 public:
-  Batcher(const Function &f, int64_t tile)
-      : f(f), tile(tile), b(g), dep(sampleDependent(f)),
+  Batcher(const Function &f, int64_t tile,
+          const std::vector<std::string> *only = nullptr)
+      : f(f), tile(tile), b(g), dep(sampleDependent(f, only)),
         map(f.ops.size(), -1) {
     g.name = f.name;
   }
@@ -154,8 +159,9 @@ private:
     for (ValueId o : op.operands)
       any = any || isBatched(o);
     if (op.kind == OpKind::Input)
-      return op.param ? b.input(op.name, op.type, true)
-                      : b.input(op.name, tiled(op.type));
+      return op.param     ? b.input(op.name, op.type, true)
+             : isBatched(v) ? b.input(op.name, tiled(op.type))
+                            : b.input(op.name, op.type);
     if (!any)
       return copy(op);
     const Shape &s = op.type;
@@ -238,6 +244,12 @@ private:
 std::optional<Function> batchFunction(const Function &f, int64_t tile) {
   assert(tile >= 1);
   return Batcher(f, tile).run();
+}
+
+std::optional<Function> batchFunction(const Function &f, int64_t tile,
+                                      const std::vector<std::string> &only) {
+  assert(tile >= 1);
+  return Batcher(f, tile, &only).run();
 }
 
 int64_t chooseTile(const Function &f) {

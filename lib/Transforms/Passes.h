@@ -9,6 +9,7 @@
 #pragma once
 
 #include "IR/IR.h"
+#include "IR/Sparsity.h"
 
 #include <optional>
 #include <string>
@@ -82,6 +83,11 @@ std::vector<ir::Function> trainLeapfrog(const ir::ModelIR &m);
 /// transposed right operand).
 std::optional<ir::Function> batchFunction(const ir::Function &f,
                                           int64_t tile);
+/// The same, tiling only the non-parameter inputs named in `only` (and
+/// what depends on them): the other inputs keep their shapes, and values
+/// computed from them alone are computed once for the whole tile.
+std::optional<ir::Function> batchFunction(const ir::Function &f, int64_t tile,
+                                          const std::vector<std::string> &only);
 /// The tile batchFunction should use for `f`: a power of two up to 256
 /// that keeps every tiled value within 32 Ki elements (1 if none fits).
 int64_t chooseTile(const ir::Function &f);
@@ -94,6 +100,25 @@ int64_t chooseTile(const ir::Function &f);
 /// tile]) and `time_derivative_vjp_tile` (u, ybar [state..., tile], params
 /// -> ubar [state..., tile], dparams = sum over the tile).
 std::vector<ir::Function> timeDerivativeVjp(const ir::ModelIR &m);
+
+/// Sparsity.cpp: the structural dependency pattern of result `result` of
+/// `f` on its input `wrt` (an argument name, as forwardAD's `wrt`): stencil
+/// offsets composed through the ops, diagonal for element-wise ops, whole
+/// rows where a reduction or a product across the input feeds back.
+ir::JacobianPattern jacobianPattern(const ir::Function &f,
+                                    const std::string &wrt, size_t result = 0);
+/// Sparsity.cpp: `p` with every diagonal entry added (square patterns).
+void addDiagonal(ir::JacobianPattern &p);
+/// Sparsity.cpp: `p` (a square pattern over m's state) as one stencil per
+/// pair of fields, the same at every grid point; nothing when the state is
+/// not all fields on one grid or the pattern varies between points.
+std::optional<ir::StencilForm> stencilForm(const ir::ModelIR &m,
+                                           const ir::JacobianPattern &p);
+/// Colouring.cpp: a Curtis-Powell-Reid column colouring of `p` (no two
+/// columns of one colour share a row): the lattice colouring of `form`
+/// when given and no worse, else a greedy one.
+ir::Colouring colourColumns(const ir::JacobianPattern &p,
+                            const ir::StencilForm *form);
 
 /// The pipeline (Pipeline.cpp): from `energy` and `structure` (or
 /// `vectorfield`) adds `grad` (u, params -> H, grad H in the model's inner

@@ -25,8 +25,10 @@
 #include "IR/Verifier.h"
 #include "Transforms/Passes.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
+#include <optional>
 #include <cstdlib>
 
 namespace dgc::transforms {
@@ -34,6 +36,13 @@ namespace dgc::transforms {
 using namespace ir;
 
 namespace {
+
+/// A tiled value of a sparse Jacobian's JVP holds at most this many
+/// elements (8 MiB in double); more colours take several calls.
+constexpr int64_t kTileBudget = int64_t(1) << 20;
+/// A pattern that is not a stencil form is listed in the header: at most
+/// this many entries.
+constexpr int64_t kMaxListedEntries = 2'000'000;
 
 void verifyOrDie(const Function &f) {
   std::string err = verify(f);
@@ -158,6 +167,81 @@ Function makeJvp(const Function &f, const std::string &wrt,
   return j;
 }
 
+/// The sparse form of the Jacobian of `f`'s result with respect to its
+/// input `wrt` (`jvp` computes its products, with input `w`): the
+/// pattern from the sparsity analysis (plus the diagonal when `diagonal`),
+/// its stencil form and column colouring, and `jvp` tiled over `w` into
+/// `tiled` so that one call takes `tile` seed columns with the primal
+/// computed once (or `jvp` itself, one colour per call, where it cannot be
+/// tiled). `denseReason` says why the dense path is kept instead: a full
+/// pattern, or one too full for seed vectors to pay (at least half as
+/// many colours as columns).
+SparseJacobian makeSparseJacobian(const ModelIR &m, const Function &f,
+                                  const std::string &wrt, const Function &jvp,
+                                  const std::string &base, bool diagonal,
+                                  std::optional<Function> &tiled) {
+  SparseJacobian sj;
+  sj.base = base;
+  sj.addDiagonal = diagonal;
+  sj.pattern = jacobianPattern(f, wrt);
+  tiled.reset();
+  if (sj.pattern.dense) {
+    sj.denseReason = "every row depends on the whole input";
+    return sj;
+  }
+  if (diagonal)
+    addDiagonal(sj.pattern);
+  std::optional<StencilForm> form = stencilForm(m, sj.pattern);
+  sj.colouring = colourColumns(sj.pattern, form ? &*form : nullptr);
+  int64_t n = sj.pattern.cols;
+  sj.stencil = form.has_value();
+  if (sj.stencil)
+    sj.form = std::move(*form);
+  if (2 * sj.colouring.colours > n) {
+    sj.denseReason = "too full for seed vectors to pay";
+    return sj;
+  }
+  if (!sj.stencil && sj.pattern.nnz() > kMaxListedEntries) {
+    sj.denseReason = "not a stencil and too large to list in a header";
+    return sj;
+  }
+  // Seed columns per call: all colours, unless a tiled value would pass
+  // kTileBudget elements; then equal chunks.
+  int64_t widest = 1;
+  for (const Op &op : jvp.ops)
+    widest = std::max(widest, op.type.numel());
+  int64_t k = sj.colouring.colours;
+  int64_t maxTile = std::max<int64_t>(1, kTileBudget / widest);
+  int64_t calls = (k + maxTile - 1) / maxTile;
+  sj.tile = (k + calls - 1) / calls;
+  sj.jvp = jvp.name;
+  if (sj.tile > 1) {
+    tiled = batchFunction(jvp, sj.tile, {"w"});
+    if (tiled) {
+      tiled->name = jvp.name + "_colors";
+      sj.jvp = tiled->name;
+    } else {
+      sj.tile = 1;
+    }
+  }
+  return sj;
+}
+
+/// Records what the sparsity analysis found for `f`, and adds the tiled
+/// JVP of its sparse Jacobian to the model when it has one.
+void addSparseJacobian(ModelIR &m, const Function &f, const std::string &wrt,
+                       const Function &jvp, const std::string &base,
+                       bool diagonal) {
+  std::optional<Function> tiled;
+  SparseJacobian sj = makeSparseJacobian(m, f, wrt, jvp, base, diagonal, tiled);
+  if (tiled) {
+    simplify(*tiled);
+    verifyOrDie(*tiled);
+    put(m, std::move(*tiled));
+  }
+  m.sparseJacobians.push_back(std::move(sj));
+}
+
 void finish(ModelIR &m, Function f) {
   simplify(f);
   verifyOrDie(f);
@@ -186,6 +270,9 @@ void deriveModel(ModelIR &m) {
     Function tdJvp = makeJvp(td, "u", "time_derivative_jvp");
     finish(m, std::move(td));
     finish(m, std::move(tdJvp));
+    addSparseJacobian(m, *m.find("time_derivative"), "u",
+                      *m.find("time_derivative_jvp"), "time_derivative",
+                      /*diagonal=*/true);
     finishAll(m, trainRK2(m));
     finishAll(m, trainRK4(m));
     finishAll(m, timeDerivativeVjp(m));
@@ -213,6 +300,11 @@ void deriveModel(ModelIR &m) {
   finish(m, std::move(dtd));
   finish(m, std::move(residual));
   finish(m, std::move(newtonJvp));
+  addSparseJacobian(m, *m.find("newton_residual"), "v", *m.find("newton_jvp"),
+                    "newton", /*diagonal=*/true);
+  addSparseJacobian(m, *m.find("time_derivative"), "u",
+                    *m.find("time_derivative_jvp"), "time_derivative",
+                    /*diagonal=*/true);
   finishAll(m, trainDG(m));
   finishAll(m, trainRK2(m));
   finishAll(m, trainRK4(m));
