@@ -2,14 +2,18 @@
 //
 // Part of dgc's tests. The initial states the runtime tests share: the KdV
 // two-soliton state of the issue (k1 = 1, k2 = 1.5, c1 = 2.5, c2 = 6 on
-// x_k = 0.2 k) and a smooth random state for the phase-field models.
+// x_k = 0.2 k) and a smooth random state for the phase-field models; the
+// message of an expected exception.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include <cmath>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace dgc::rt::test {
@@ -46,6 +50,16 @@ inline std::vector<double> smoothRandom(int64_t n, int dims, unsigned seed,
               std::cos(twoPi * ky * double(j) / double(n) + phy);
     }
   return u;
+}
+
+/// The message of the exception `f` throws ("" when it throws none).
+inline std::string messageOf(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+  return "";
 }
 
 } // namespace dgc::rt::test

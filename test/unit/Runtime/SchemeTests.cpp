@@ -26,6 +26,7 @@
 
 using namespace dgc::rt;
 using dgc::rt::test::kdvTwoSolitons;
+using dgc::rt::test::messageOf;
 using dgc::rt::test::smoothRandom;
 
 namespace {
@@ -41,15 +42,6 @@ SchemeOptions options(Scheme s, double dt) {
   o.scheme = s;
   o.dt = dt;
   return o;
-}
-
-std::string messageOf(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const std::exception &e) {
-    return e.what();
-  }
-  return "";
 }
 
 using KdV = dgc_models::KdV::Model;

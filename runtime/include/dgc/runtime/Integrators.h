@@ -8,20 +8,25 @@
 // (explicit midpoint), `rk4`, `dopri5` (Dormand-Prince 5(4) with adaptive
 // steps and its continuous extension for output at n*dt, or fixed steps) and
 // `leapfrog` (Stormer-Verlet, separable H only). A Stepper owns every buffer
-// it needs, so advancing a step does not allocate.
+// it needs, so advancing a step does not allocate (with the dense and gmres
+// linear solvers). The implicit schemes solve with the model's sparse
+// Jacobian when the compiler generated one (SparseNewton.h) and retry a
+// step whose Newton solve fails as two half steps, up to maxHalvings levels.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "dgc/runtime/Dopri5Tableau.h"
-#include "dgc/runtime/Newton.h"
+#include "dgc/runtime/SparseNewton.h"
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace dgc::rt {
@@ -61,6 +66,12 @@ struct SchemeOptions {
   Scheme scheme = Scheme::DG;
   double dt = 1e-3;      ///< output step (and the step of fixed-step schemes)
   NewtonOptions newton;  ///< dg, implicit_midpoint
+  /// dg, implicit_midpoint: the linear solver of each Newton iteration.
+  LinearSolver linearSolver = LinearSolver::Auto;
+  /// dg, implicit_midpoint: a step whose Newton solve fails is retried as
+  /// two steps of dt/2 (each a whole step of the scheme), recursively, up
+  /// to this many levels (0: the failure is an error). At most 20.
+  int maxHalvings = 0;
   double rtol = 1e-9;    ///< dopri5
   double atol = 1e-12;   ///< dopri5
   bool adaptive = true;  ///< dopri5: false takes one DP5 step per dt
@@ -77,6 +88,10 @@ public:
   virtual void advance(T *u, int64_t n) = 0;
 
   int64_t newtonIterations = 0; ///< over all steps (implicit schemes)
+  /// Implicit schemes: the linear solver in use (never Auto once built),
+  /// Jacobians factored, steps split in two, Krylov products.
+  LinearSolver linearSolver = LinearSolver::Auto;
+  int64_t factorizations = 0, halvings = 0, linearIterations = 0;
   int64_t internalSteps = 0;    ///< accepted steps (dopri5)
   int64_t rejectedSteps = 0;    ///< rejected steps (dopri5)
 };
@@ -142,21 +157,135 @@ public:
 
 /// Newton's residual tolerance for a step from `u`: tol * (1 + |u|)/dt.
 template <class T>
-double residualTolerance(const NewtonSolver<T> &s, const T *u, int64_t n,
+double residualTolerance(const NewtonOptions &o, const T *u, int64_t n,
                          T dt) {
   T m = 0;
   for (int64_t i = 0; i < n; ++i)
     m = std::max(m, std::abs(u[i]));
-  return s.options().tol * (1.0 + static_cast<double>(m)) /
-         static_cast<double>(dt);
+  return o.tol * (1.0 + static_cast<double>(m)) / static_cast<double>(dt);
 }
 
+/// The model's generated sparse Jacobians (Model::has_..._sparse, absent in
+/// headers older than them).
+template <class M>
+concept HasSparseNewtonJacobian =
+    requires { requires M::has_newton_jacobian_sparse; };
+template <class M>
+concept HasSparseTimeDerivativeJacobian =
+    requires { requires M::has_time_derivative_jacobian_sparse; };
+
+/// An implicit scheme: its Newton solver (sparse when `Sparse`), and the
+/// step halving around `attempt`, one step of size this->dt.
+template <class M, class T, bool Sparse>
+class ImplicitStepper : public StepperBase<M, T> {
+  using B = StepperBase<M, T>;
+
+public:
+  void advance(T *u, int64_t n) override {
+    const T h = this->dt;
+    try {
+      stepOrHalve(u, n + 1, 0);
+    } catch (...) {
+      this->dt = h;
+      collect();
+      throw;
+    }
+    collect();
+  }
+
+protected:
+  using Solver =
+      std::conditional_t<Sparse, SparseNewtonSolver<T>, NewtonSolver<T>>;
+
+  /// Builds the solver: `fill(rowPtr, cols)` writes the pattern of `nnz`
+  /// entries of the sparse Jacobian called `jacobian` (Sparse only).
+  template <class Fill>
+  ImplicitStepper(const typename B::Params &p, const SchemeOptions &o,
+                  int64_t nnz, Fill &&fill, const std::string &jacobian)
+      : B(p, o), lastDt(this->dt) {
+    if (o.maxHalvings < 0 || o.maxHalvings > 20)
+      throw SimulationError("the number of step halvings must be between 0 "
+                            "and 20");
+    LinearSolver kind = resolveLinearSolver(o.linearSolver, B::N, Sparse, nnz,
+                                            o.newton, M::name, jacobian);
+    if constexpr (Sparse) {
+      newton = std::make_unique<Solver>(
+          SparsePattern::make(B::N, nnz, fill,
+                              std::string("model ") + M::name + "'s " +
+                                  jacobian),
+          kind, o.newton);
+    } else {
+      NewtonOptions no = o.newton;
+      no.krylovThreshold = kind == LinearSolver::Gmres
+                               ? -1
+                               : std::numeric_limits<int64_t>::max();
+      newton = std::make_unique<Solver>(B::N, no);
+    }
+    this->linearSolver = kind;
+    saved.resize(size_t(o.maxHalvings) + 1, typename B::Vec(B::N));
+  }
+
+  /// One step of size this->dt from `u` (the 1-based step `step`).
+  virtual void attempt(T *u, int64_t step) = 0;
+
+  /// Newton on `pr` from the guess in `u`, for a step from `from`.
+  template <class Problem>
+  void solve(Problem &pr, T *u, const T *from, int64_t step) {
+    this->newtonIterations += newton->solve(
+        pr, u, residualTolerance(newton->options(), from, B::N, this->dt),
+        step);
+  }
+
+  std::unique_ptr<Solver> newton;
+
+private:
+  void stepOrHalve(T *u, int64_t step, int level) {
+    typename B::Map x(u, B::N);
+    saved[size_t(level)] = x;
+    if (this->dt != lastDt) { // a kept factorisation belongs to its dt
+      newton->invalidate();
+      lastDt = this->dt;
+    }
+    try {
+      attempt(u, step);
+      return;
+    } catch (const NewtonError &e) {
+      this->newtonIterations += e.iterations;
+      if (level == this->opts.maxHalvings) {
+        if (level == 0)
+          throw;
+        throw NewtonError(e.step, e.residual, e.tolerance, e.iterations,
+                          level, static_cast<double>(this->dt));
+      }
+    }
+    x = saved[size_t(level)];
+    ++this->halvings;
+    const T h = this->dt;
+    this->dt = h / T(2);
+    stepOrHalve(u, step, level + 1);
+    this->dt = h / T(2);
+    stepOrHalve(u, step, level + 1);
+    this->dt = h;
+  }
+
+  void collect() {
+    this->factorizations = newton->stats().factorizations;
+    this->linearIterations = newton->stats().linearIterations;
+  }
+
+  std::vector<typename B::Vec> saved; ///< the state before each level's try
+  T lastDt;
+};
+
 /// Paper Eq. 6: (v - u)/dt = G dgrad H(u, v), from an explicit midpoint
-/// predictor, with the generated residual, Jacobian and JVP.
-template <class M, class T> class DG final : public StepperBase<M, T> {
+/// predictor, with the generated residual, Jacobian (dense or sparse) and
+/// JVP.
+template <class M, class T>
+class DG final : public ImplicitStepper<M, T, HasSparseNewtonJacobian<M>> {
+  static constexpr bool Sparse = HasSparseNewtonJacobian<M>;
+  using I = ImplicitStepper<M, T, Sparse>;
   using B = StepperBase<M, T>;
   typename B::Vec uOld{B::N}, k{B::N}, mid{B::N};
-  NewtonSolver<T> newton;
 
   struct Problem {
     DG &s;
@@ -169,12 +298,25 @@ template <class M, class T> class DG final : public StepperBase<M, T> {
     void jvp(const T *v, const T *w, T *Jw) {
       M::newton_jvp(s.p, s.uOld.data(), v, &s.dt, w, Jw, *s.ws);
     }
+    void sparseJacobian(const T *v, T *values) {
+      if constexpr (Sparse)
+        M::newton_jacobian_sparse(s.p, s.uOld.data(), v, &s.dt, values,
+                                  *s.ws);
+    }
   };
 
-public:
-  DG(const typename B::Params &p, const SchemeOptions &o)
-      : B(p, o), newton(B::N, o.newton) {}
-  void advance(T *u, int64_t n) override {
+  static int64_t nnz() {
+    if constexpr (Sparse)
+      return M::newton_jacobian_nnz;
+    else
+      return 0;
+  }
+  static void pattern(int32_t *rowPtr, int32_t *cols) {
+    if constexpr (Sparse)
+      M::newton_jacobian_pattern(rowPtr, cols);
+  }
+
+  void attempt(T *u, int64_t step) override {
     typename B::Map x(u, B::N);
     uOld = x;
     this->f(u, k.data());
@@ -182,17 +324,23 @@ public:
     this->f(mid.data(), k.data());
     x = uOld + this->dt * k;
     Problem pr{*this};
-    this->newtonIterations += newton.solve(
-        pr, u, residualTolerance(newton, uOld.data(), B::N, this->dt), n + 1);
+    this->solve(pr, u, uOld.data(), step);
   }
+
+public:
+  DG(const typename B::Params &p, const SchemeOptions &o)
+      : I(p, o, nnz(), pattern, "the sparse Newton Jacobian") {}
 };
 
-/// (v - u)/dt = f((u + v)/2): Newton with the Jacobian of f at the midpoint.
+/// (v - u)/dt = f((u + v)/2): Newton with the Jacobian of f at the midpoint
+/// (dense, sparse: J = I/dt - df/du / 2 on df/du's pattern, or its JVP).
 template <class M, class T>
-class ImplicitMidpoint final : public StepperBase<M, T> {
+class ImplicitMidpoint final
+    : public ImplicitStepper<M, T, HasSparseTimeDerivativeJacobian<M>> {
+  static constexpr bool Sparse = HasSparseTimeDerivativeJacobian<M>;
+  using I = ImplicitStepper<M, T, Sparse>;
   using B = StepperBase<M, T>;
   typename B::Vec uOld{B::N}, mid{B::N}, k{B::N};
-  NewtonSolver<T> newton;
 
   struct Problem {
     ImplicitMidpoint &s;
@@ -219,20 +367,42 @@ class ImplicitMidpoint final : public StepperBase<M, T> {
       for (int64_t i = 0; i < B::N; ++i)
         Jw[i] = w[i] / s.dt - T(0.5) * Jw[i];
     }
+    void sparseJacobian(const T *v, T *values) {
+      if constexpr (Sparse) {
+        midpoint(v);
+        M::time_derivative_jacobian_sparse(s.p, s.mid.data(), values, *s.ws);
+        const SparsePattern &pat = s.newton->pattern();
+        for (int64_t i = 0; i < pat.nnz(); ++i)
+          values[i] *= T(-0.5);
+        for (int64_t i = 0; i < B::N; ++i)
+          values[pat.diag[size_t(i)]] += T(1) / s.dt;
+      }
+    }
   };
 
-public:
-  ImplicitMidpoint(const typename B::Params &p, const SchemeOptions &o)
-      : B(p, o), newton(B::N, o.newton) {}
-  void advance(T *u, int64_t n) override {
+  static int64_t nnz() {
+    if constexpr (Sparse)
+      return M::time_derivative_jacobian_nnz;
+    else
+      return 0;
+  }
+  static void pattern(int32_t *rowPtr, int32_t *cols) {
+    if constexpr (Sparse)
+      M::time_derivative_jacobian_pattern(rowPtr, cols);
+  }
+
+  void attempt(T *u, int64_t step) override {
     typename B::Map x(u, B::N);
     uOld = x;
     this->f(u, k.data()); // explicit Euler predictor
     x = uOld + this->dt * k;
     Problem pr{*this};
-    this->newtonIterations += newton.solve(
-        pr, u, residualTolerance(newton, uOld.data(), B::N, this->dt), n + 1);
+    this->solve(pr, u, uOld.data(), step);
   }
+
+public:
+  ImplicitMidpoint(const typename B::Params &p, const SchemeOptions &o)
+      : I(p, o, nnz(), pattern, "the sparse Jacobian of the time derivative") {}
 };
 
 /// Stormer-Verlet for u = (q, p) with q' = a(p), p' = b(q): half a kick,

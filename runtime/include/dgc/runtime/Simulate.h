@@ -31,6 +31,10 @@ struct SimulationStats {
   bool hasMass = false;          ///< model declares `conserves mass`
   double massDrift = 0;          ///< max|M_n - M_0|
   int64_t newtonIterations = 0;
+  /// Implicit schemes: the linear solver used, Jacobians factored, steps
+  /// halved, Krylov products (gmres, gmres-ilu).
+  LinearSolver linearSolver = LinearSolver::Auto;
+  int64_t factorizations = 0, halvings = 0, linearIterations = 0;
   int64_t internalSteps = 0, rejectedSteps = 0; ///< dopri5 (adaptive)
 
   double newtonPerStep() const {
@@ -38,9 +42,11 @@ struct SimulationStats {
   }
 
   /// One line: `scheme=dg steps=5000 wall=0.42s energy_drift=3.1e-14
-  /// mass_drift=2.2e-16 newton_iters=2.1/step` (the fields that apply;
-  /// dissipative models report max_energy_increase instead of the drift,
-  /// adaptive dopri5 its internal steps).
+  /// mass_drift=2.2e-16 newton_iters=2.10/step linear_solver=dense
+  /// factorizations=12 halvings=0` (the fields that apply; dissipative
+  /// models report max_energy_increase instead of the drift, the Krylov
+  /// solvers `linear_iters=N` after the halvings, adaptive dopri5 its
+  /// internal steps).
   std::string summary() const {
     char buf[128];
     std::string s = std::string("scheme=") + schemeName(scheme);
@@ -64,6 +70,17 @@ struct SimulationStats {
       std::snprintf(buf, sizeof buf, " newton_iters=%.2f/step",
                     newtonPerStep());
       s += buf;
+      std::snprintf(buf, sizeof buf,
+                    " linear_solver=%s factorizations=%lld halvings=%lld",
+                    linearSolverName(linearSolver),
+                    static_cast<long long>(factorizations),
+                    static_cast<long long>(halvings));
+      s += buf;
+      if (isKrylov(linearSolver)) {
+        std::snprintf(buf, sizeof buf, " linear_iters=%lld",
+                      static_cast<long long>(linearIterations));
+        s += buf;
+      }
     }
     if (scheme == Scheme::Dopri5 && internalSteps > 0) {
       std::snprintf(buf, sizeof buf, " internal_steps=%lld rejected=%lld",
@@ -149,6 +166,10 @@ Trajectory<T> simulate(const typename M::template ParamsT<T> &p, const T *u0,
                        std::chrono::steady_clock::now() - start)
                        .count();
   st.newtonIterations = stepper->newtonIterations;
+  st.linearSolver = stepper->linearSolver;
+  st.factorizations = stepper->factorizations;
+  st.halvings = stepper->halvings;
+  st.linearIterations = stepper->linearIterations;
   st.internalSteps = stepper->internalSteps;
   st.rejectedSteps = stepper->rejectedSteps;
   if (!tr.energy.empty()) {
