@@ -441,8 +441,11 @@ JacobianPattern jacobianPattern(const Function &f, const std::string &wrt,
   a.run(in, std::max(out, in));
   const Deps &d = a.deps[static_cast<size_t>(out)];
   p.rowPtr.assign(1, 0);
-  if (p.rows > 0 && static_cast<int64_t>(d.global.size()) > kLocalBudget / p.rows) {
-    p.dense = true; // more entries than we would list: every row full
+  // Every row full (a reduction of the whole input fed back), or more
+  // entries than we would list: dense.
+  int64_t g = static_cast<int64_t>(d.global.size());
+  if (p.rows > 0 && (g == p.cols || g > kLocalBudget / p.rows)) {
+    p.dense = true;
     return p;
   }
   Set row;
