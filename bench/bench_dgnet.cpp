@@ -30,6 +30,10 @@
 //                                  new stepper each time (construction
 //                                  included): a Jacobian and its LU every
 //                                  step, like fsolve's finite differences;
+//   <key>/newton_step_cold_dense   the same with the Jacobian built as before
+//                                  the compiler generated sparse ones (one
+//                                  JVP per column; models with a sparse
+//                                  Jacobian only): the side-by-side ratio;
 //   <key>/rk2_step                 one step of the runtime's rk2 stepper;
 //
 // and, in the same run,
@@ -53,7 +57,8 @@
 //                  count measured in this run (the best gemm/* result; when
 //                  the filter left gemm out it is measured on first use)
 //   gemm_peak      that GEMM rate (FLOP/s)
-//   newton_iters, residuals, jacobians (per step; newton_step*)
+//   newton_iters, residuals, jacobians, sparse_jacobians (per step;
+//                  newton_step*)
 //
 // FLOP model (multiply-add = 2 FLOP; products of the layers only: bias
 // adds, tanh and its divided differences, the structure G, the loss and
@@ -165,11 +170,14 @@ Flops flopsOf(const Arch &a) {
 
 /// Newton step FLOPs from the counted calls (per step).
 double newtonFlops(const Arch &a, double residuals, double jacobians,
-                   double iters) {
+                   double sparseJacobians, double colours, double iters) {
   const Flops f = flopsOf(a);
   const double S = double(a.state);
+  // A sparse Jacobian is one JVP per colour (its tangent sweep; the
+  // primal it shares is not counted), then the same dense LU.
   return 2 * f.grad() + residuals * f.dgrad() +
          jacobians * (S * f.jvp() + 2.0 / 3.0 * S * S * S) +
+         sparseJacobians * (colours * f.jvp() + 2.0 / 3.0 * S * S * S) +
          iters * 2 * S * S;
 }
 
@@ -584,7 +592,7 @@ void BM_batch(benchmark::State &st, const Info *in, Fn fn, int threads) {
 /// Model M with its Newton functions counted (the runtime's dg stepper
 /// calls them through M).
 template <class M> struct Counting : M {
-  static inline int64_t residuals = 0, jacobians = 0;
+  static inline int64_t residuals = 0, jacobians = 0, sparseJacobians = 0;
   template <class... A> static decltype(auto) newton_residual(A &&...a) {
     ++residuals;
     return M::newton_residual(std::forward<A>(a)...);
@@ -593,7 +601,26 @@ template <class M> struct Counting : M {
     ++jacobians;
     return M::newton_jacobian(std::forward<A>(a)...);
   }
+  template <class... A> static decltype(auto) newton_jacobian_sparse(A &&...a) {
+    ++sparseJacobians;
+    return M::newton_jacobian_sparse(std::forward<A>(a)...);
+  }
 };
+
+/// Model M as it was before the compiler generated sparse Jacobians: the
+/// dg stepper builds the dense Jacobian from one JVP per column
+/// (`<key>/newton_step_cold_dense`, the side-by-side baseline of
+/// `<key>/newton_step_cold`).
+template <class M> struct WithoutSparseJacobian : M {
+  static constexpr bool has_newton_jacobian_sparse = false;
+};
+
+template <class M> constexpr double coloursOf() {
+  if constexpr (requires { M::newton_jacobian_colors; })
+    return double(M::newton_jacobian_colors);
+  else
+    return 0;
+}
 
 /// One step of scheme `s` per iteration, along a trajectory from the first
 /// training state, restarted there every 100 steps; `cold`: always the
@@ -629,7 +656,7 @@ void BM_step(benchmark::State &st, const Info *in, dgc::rt::Scheme s,
     stepper->advance(u.data(), n++);
   };
   advance(); // the first factorisation, outside the timing
-  CM::residuals = CM::jacobians = 0;
+  CM::residuals = CM::jacobians = CM::sparseJacobians = 0;
   const int64_t it0 = stepper->newtonIterations;
   int64_t iters = 0;
   auto t0 = Clock::now();
@@ -649,15 +676,16 @@ void BM_step(benchmark::State &st, const Info *in, dgc::rt::Scheme s,
   double sec = std::chrono::duration<double>(Clock::now() - t0).count();
   const double k = steps > 0 ? 1.0 / double(steps) : 0;
   const double R = double(CM::residuals) * k, J = double(CM::jacobians) * k,
-               I = double(iters) * k;
+               SJ = double(CM::sparseJacobians) * k, I = double(iters) * k;
   const double flop = s == dgc::rt::Scheme::DG
-                          ? newtonFlops(in->arch, R, J, I)
+                          ? newtonFlops(in->arch, R, J, SJ, coloursOf<M>(), I)
                           : 2 * flopsOf(in->arch).grad();
   setRate<T>(st, flop, sec, 1);
   if (s == dgc::rt::Scheme::DG) {
     st.counters["newton_iters"] = I;
     st.counters["residuals"] = R;
-    st.counters["jacobians"] = J;
+    st.counters["jacobians"] = J + SJ;
+    st.counters["sparse_jacobians"] = SJ;
   }
 }
 
@@ -690,6 +718,12 @@ template <class M, class T> void registerModel(const Info &in) {
                                BM_step<M, T>, &in, dgc::rt::Scheme::DG, true)
       ->Unit(benchmark::kMicrosecond)
       ->UseRealTime();
+  if constexpr (dgc::rt::detail::HasSparseNewtonJacobian<M>)
+    benchmark::RegisterBenchmark((k + "/newton_step_cold_dense").c_str(),
+                                 BM_step<WithoutSparseJacobian<M>, T>, &in,
+                                 dgc::rt::Scheme::DG, true)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
   benchmark::RegisterBenchmark((k + "/rk2_step").c_str(), BM_step<M, T>, &in,
                                dgc::rt::Scheme::RK2, false)
       ->Unit(benchmark::kMicrosecond)
