@@ -16,7 +16,8 @@
 // instruction. -fno-math-errno lets the compiler treat tanh, exp, ... as
 // pure, so the fused loops evaluate tanh(a) once where the forward value,
 // the divided difference and its derivatives all need it (generated code
-// never reads errno).
+// never reads errno). The simulation program is built with OpenMP (when
+// the compiler that built dgc has it) for its --threads.
 //
 //===----------------------------------------------------------------------===//
 #include "ProgramCache.h"
@@ -118,6 +119,14 @@ std::string buildRuntimeProgram(const std::string &header,
   std::vector<std::string> flags = {"-std=c++20", "-O3", "-march=native", "-fno-math-errno", "-DNDEBUG",
                                     "-pthread", "-I" + include.string(),
                                     "-isystem", DGC_EIGEN_INCLUDE};
+  // The simulation program runs the generated loops (`#pragma omp` under
+  // _OPENMP) and Eigen on --threads threads. train and eval keep their own
+  // threads (one Workspace each) and are built without OpenMP.
+  if (tool == "simulate") {
+    std::istringstream omp(DGC_OPENMP_FLAGS);
+    for (std::string f; omp >> f;)
+      flags.push_back(f);
+  }
   // train and eval read and write JSON (nlohmann-json).
   std::string json = DGC_JSON_INCLUDE;
   if (!json.empty() && json != "/usr/include")

@@ -36,6 +36,10 @@ namespace {
 const char *const kSchemes[] = {"dg",   "implicit_midpoint", "rk2", "rk4",
                                 "dopri5", "leapfrog",        nullptr};
 
+// As dgc/runtime/SparseNewton.h's linearSolverName.
+const char *const kLinearSolvers[] = {"auto",      "dense", "sparse-lu",
+                                      "gmres-ilu", "gmres", nullptr};
+
 /// The initial state, checked as the simulation program checks it
 /// (dgc/runtime/InputCheck.h), before that program is compiled.
 bool checkInitialState(const SimulateOptions &opts, const ir::ModelIR &m) {
@@ -53,6 +57,8 @@ bool checkInitialState(const SimulateOptions &opts, const ir::ModelIR &m) {
 } // namespace
 
 const char *const *simulateSchemes() { return kSchemes; }
+
+const char *const *simulateLinearSolvers() { return kLinearSolvers; }
 
 int runSimulate(const SimulateOptions &opts) {
   std::vector<ir::ModelIR> models;
@@ -91,6 +97,13 @@ int runSimulate(const SimulateOptions &opts) {
     argv.insert(argv.end(), {"--rtol", opts.rtol});
   if (!opts.atol.empty())
     argv.insert(argv.end(), {"--atol", opts.atol});
+  if (!opts.linearSolver.empty())
+    argv.insert(argv.end(), {"--linear-solver", opts.linearSolver});
+  if (opts.maxHalvings >= 0)
+    argv.insert(argv.end(),
+                {"--max-halvings", std::to_string(opts.maxHalvings)});
+  if (opts.threads > 0)
+    argv.insert(argv.end(), {"--threads", std::to_string(opts.threads)});
   int rc = runProcess(argv);
   if (rc < 0) {
     userError("cannot run '" + binary + "'");

@@ -23,6 +23,9 @@ struct SimulateOptions {
   std::string params;      ///< --params P.npy (optional)
   std::string tol;         ///< --tol (Newton), as given
   std::string rtol, atol;  ///< dopri5 tolerances, as given
+  std::string linearSolver; ///< --linear-solver (dg, implicit_midpoint)
+  int maxHalvings = -1;    ///< --max-halvings K (-1: not given)
+  int threads = 0;         ///< --threads T (0: not given, all cores)
   std::string output;      ///< -o TRAJ.npy
 };
 
@@ -30,5 +33,9 @@ int runSimulate(const SimulateOptions &opts);
 
 /// The schemes the runtime provides, for the command line's check.
 const char *const *simulateSchemes();
+
+/// The linear solvers of --linear-solver (auto, dense, sparse-lu,
+/// gmres-ilu, gmres), for the command line's check.
+const char *const *simulateLinearSolvers();
 
 } // namespace dgc::driver

@@ -142,6 +142,21 @@ int main(int argc, char **argv) {
                                        "implicit_midpoint)");
   simCmd->add_option("--rtol", sim.rtol, "dopri5 relative tolerance");
   simCmd->add_option("--atol", sim.atol, "dopri5 absolute tolerance");
+  std::vector<std::string> linearSolvers;
+  for (const char *const *l = dgc::driver::simulateLinearSolvers(); *l; ++l)
+    linearSolvers.push_back(*l);
+  simCmd->add_option("--linear-solver", sim.linearSolver,
+                     "Newton's linear solver (dg, implicit_midpoint; "
+                     "default auto: by state size and the Jacobian's "
+                     "sparsity)")
+      ->check(CLI::IsMember(linearSolvers));
+  simCmd->add_option("--max-halvings", sim.maxHalvings,
+                     "retry a step whose Newton solve fails as two half "
+                     "steps, up to K levels (0-20, default 0)")
+      ->check(CLI::Range(0, 20));
+  simCmd->add_option("--threads", sim.threads,
+                     "threads for the model's loops (default: all cores)")
+      ->check(CLI::Range(1, 4096));
   simCmd->add_option("-o", sim.output, "trajectory TRAJ.npy, (steps + 1) x "
                                        "state_size float64")
       ->required();

@@ -7,7 +7,8 @@
 //       runtime/tools/simulate_main.cpp -o prog
 // and run as
 //   prog --init U0.npy --dt DT --steps N --scheme SCHEME [--params P.npy]
-//        [--tol X] [--rtol R --atol A] -o TRAJ.npy
+//        [--tol X] [--rtol R --atol A] [--linear-solver NAME]
+//        [--max-halvings K] [--threads T] -o TRAJ.npy
 // Everything it does is dgc::rt::simulateMain (SimulateCli.h).
 //
 //===----------------------------------------------------------------------===//

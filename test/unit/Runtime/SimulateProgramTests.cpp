@@ -99,7 +99,11 @@ TEST_F(SimulateProgramTest, WritesTrajectoryAndSummary) {
     EXPECT_NE(r.out.find(" energy_drift="), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(" mass_drift="), std::string::npos) << r.out;
     EXPECT_NE(r.out.find(" newton_iters="), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("/step\n"), std::string::npos) << r.out;
+    // KdV's 50 unknowns: auto picks the dense LU.
+    EXPECT_NE(r.out.find("/step linear_solver=dense factorizations="),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find(" halvings=0\n"), std::string::npos) << r.out;
     NpyArray t = readNpy(path("traj.npy"));
     ASSERT_EQ(t.shape, (std::vector<int64_t>{201, 50}));
     EXPECT_FALSE(t.float32);
@@ -150,6 +154,29 @@ TEST_F(SimulateProgramTest, RefusesBadInputsWithoutOutput) {
   expectRefused(good + " --dt 0.001 --steps 10 --scheme dg --tol 1e-20 "
                        "--max-newton-iters 1",
                 "did not converge at step 1");
+  expectRefused(good + " --dt 0.001 --steps 10 --scheme dg "
+                       "--linear-solver=lu",
+                "dgc: error: unknown linear solver 'lu' (expected one of "
+                "auto, dense, sparse-lu, gmres-ilu, gmres)\n");
+  expectRefused(good + " --dt 0.001 --steps 10 --scheme dg --max-halvings 21",
+                "dgc: error: --max-halvings must be between 0 and 20, got "
+                "21\n");
+  expectRefused(good + " --dt 0.001 --steps 10 --scheme dg --threads 0",
+                "dgc: error: --threads must be between 1 and 4096, got 0\n");
+}
+
+TEST_F(SimulateProgramTest, PassesTheLinearSolverHalvingsAndThreads) {
+  std::vector<double> u0 = test::kdvTwoSolitons();
+  writeNpy<double>(path("u0.npy"), {50}, u0.data());
+  ProgramRun r = run("--init " + path("u0.npy") +
+                     " --dt 0.001 --steps 20 --scheme dg --linear-solver "
+                     "gmres --max-halvings 2 --threads 1 -o " +
+                     path("traj.npy"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find(" linear_solver=gmres factorizations=0 halvings=0 "
+                       "linear_iters="),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(SimulateArgsTest, ParsesTheCommandLine) {
@@ -167,6 +194,21 @@ TEST(SimulateArgsTest, ParsesTheCommandLine) {
   EXPECT_THROW(parseSimulateArgs(5, noDt), InputError);
   const char *badNum[] = {"prog", "--dt", "fast"};
   EXPECT_THROW(parseSimulateArgs(3, badNum), InputError);
+  const char *solver[] = {"prog", "--init", "a.npy", "--dt", "0.1",
+                          "--steps", "1", "--scheme", "dg",
+                          "--linear-solver=sparse-lu", "--max-halvings", "3",
+                          "--threads", "2", "-o", "t.npy"};
+  a = parseSimulateArgs(16, solver);
+  EXPECT_EQ(a.linearSolver, LinearSolver::SparseLU);
+  EXPECT_EQ(a.maxHalvings, 3);
+  EXPECT_EQ(a.threads, 2);
+  const char *badK[] = {"prog", "--max-halvings", "two"};
+  try {
+    parseSimulateArgs(3, badK);
+    ADD_FAILURE() << "accepted --max-halvings two";
+  } catch (const InputError &e) {
+    EXPECT_STREQ(e.what(), "option --max-halvings needs an integer, got 'two'");
+  }
 }
 
 } // namespace

@@ -15,19 +15,29 @@
 #include "dgc/runtime/Npy.h"
 #include "dgc/runtime/Simulate.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace dgc::rt {
 
 inline constexpr const char *kSimulateUsage =
     "usage: simulate --init U0.npy --dt DT --steps N --scheme SCHEME\n"
     "                [--params P.npy|DIR] [--tol X] [--max-newton-iters K]\n"
-    "                [--rtol R] [--atol A] [--fixed-step] -o TRAJ.npy\n"
-    "schemes: dg, implicit_midpoint, rk2, rk4, dopri5, leapfrog\n";
+    "                [--rtol R] [--atol A] [--fixed-step]\n"
+    "                [--linear-solver NAME] [--max-halvings K] [--threads T]\n"
+    "                -o TRAJ.npy\n"
+    "schemes: dg, implicit_midpoint, rk2, rk4, dopri5, leapfrog\n"
+    "linear solvers (dg, implicit_midpoint): auto, dense, sparse-lu, "
+    "gmres-ilu, gmres\n";
 
 struct SimulateArgs {
   std::string init, params, output;
@@ -38,6 +48,9 @@ struct SimulateArgs {
   int maxNewtonIters = 50;
   double rtol = 1e-9, atol = 1e-12;
   bool fixedStep = false; ///< dopri5 without step-size control
+  LinearSolver linearSolver = LinearSolver::Auto;
+  int maxHalvings = 0; ///< 0..20
+  int threads = 0;     ///< >= 1; 0: all cores
   bool help = false;
 };
 
@@ -114,7 +127,25 @@ inline SimulateArgs parseSimulateArgs(int argc, const char *const *argv) {
       a.rtol = parseDouble(opt, value);
     else if (opt == "--atol")
       a.atol = parseDouble(opt, value);
-    else
+    else if (opt == "--linear-solver") {
+      try {
+        a.linearSolver = parseLinearSolver(value);
+      } catch (const SimulationError &e) {
+        throw InputError(e.what());
+      }
+    } else if (opt == "--max-halvings") {
+      int64_t k = parseInt(opt, value);
+      if (k < 0 || k > 20)
+        throw InputError("--max-halvings must be between 0 and 20, got " +
+                         value);
+      a.maxHalvings = static_cast<int>(k);
+    } else if (opt == "--threads") {
+      int64_t t = parseInt(opt, value);
+      if (t < 1 || t > 4096)
+        throw InputError("--threads must be between 1 and 4096, got " +
+                         value);
+      a.threads = static_cast<int>(t);
+    } else
       throw InputError("unknown option '" + opt + "'");
   }
   if (a.init.empty())
@@ -159,6 +190,18 @@ void loadParams(const std::string &path,
   std::copy(a.data.begin(), a.data.end(), p.data.begin());
 }
 
+/// Runs OpenMP loops (generated code compiled with -fopenmp) and Eigen on
+/// `threads` threads (0: every core).
+inline void setThreads(int threads) {
+  if (threads < 1)
+    threads = static_cast<int>(
+        std::max(1u, std::thread::hardware_concurrency()));
+#ifdef _OPENMP
+  omp_set_num_threads(threads);
+#endif
+  Eigen::setNbThreads(threads);
+}
+
 /// The whole program: returns the exit status. Summary on stdout, errors
 /// on stderr as one `error: ...` line.
 template <class M> int simulateMain(int argc, const char *const *argv) {
@@ -176,6 +219,9 @@ template <class M> int simulateMain(int argc, const char *const *argv) {
     opts.rtol = a.rtol;
     opts.atol = a.atol;
     opts.adaptive = !a.fixedStep;
+    opts.linearSolver = a.linearSolver;
+    opts.maxHalvings = a.maxHalvings;
+    setThreads(a.threads);
     std::vector<double> u0 = loadInitialState<M>(a.init);
     auto params = std::make_unique<typename M::template ParamsT<double>>();
     if (a.params.empty())
