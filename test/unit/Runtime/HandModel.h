@@ -9,7 +9,10 @@
 // the discrete gradient W(u, v) = (u + v)(u^2 + v^2)/4 - (u + v)/2 and
 // -a L (u + v)/2:
 //   F(v) = (v - u)/dt + dgrad H(u, v).
-// Everything is exact (the tests compare it with finite differences).
+// Everything is exact (the tests compare it with finite differences). A
+// second parameter, dtFail (0: off), makes the dg residual NaN for steps
+// longer than it: a Newton failure that no predictor or solver avoids, for
+// the step-halving tests.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -18,6 +21,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -27,7 +31,7 @@ template <int Side> struct HandAllenCahn {
   static constexpr int64_t n = Side;
   static constexpr const char *name = "HandAllenCahn";
   static constexpr int64_t state_size = n * n;
-  static constexpr int64_t param_count = 1;
+  static constexpr int64_t param_count = 2;
   static constexpr bool has_energy = true, conserves_energy = false,
                         dissipates_energy = true, conserves_mass = false,
                         separable = false;
@@ -43,11 +47,12 @@ template <int Side> struct HandAllenCahn {
   static constexpr std::array<int64_t, 2> state_shape{n, n};
 
   template <class T> struct ParamsT {
-    std::array<T, 1> data{T(1)}; ///< a, the diffusion weight
+    std::array<T, 2> data{T(1), T(0)}; ///< a (diffusion), dtFail
   };
   template <class T> struct WorkspaceT {};
   template <class T> static void init_params(ParamsT<T> &p, uint64_t) {
     p.data[0] = T(1);
+    p.data[1] = T(0);
   }
 
   // The sparse interface (both Jacobians have the 5-point pattern).
@@ -138,11 +143,13 @@ template <int Side> struct HandAllenCahn {
   template <class T>
   static void newton_residual(const ParamsT<T> &p, const T *u, const T *v,
                               const T *dt, T *F, WorkspaceT<T> &) {
+    const bool fail = p.data[1] > T(0) && dt[0] > p.data[1];
     for (int64_t r = 0; r < state_size; ++r) {
       T s = u[r] + v[r];
       T dg = s * (u[r] * u[r] + v[r] * v[r]) / T(4) - s / T(2) -
              p.data[0] * (lap(u, r) + lap(v, r)) / T(2);
-      F[r] = (v[r] - u[r]) / dt[0] + dg;
+      F[r] = fail ? std::numeric_limits<T>::quiet_NaN()
+                  : (v[r] - u[r]) / dt[0] + dg;
     }
   }
   /// dF_r/dv_r without the Laplacian's part.

@@ -88,7 +88,7 @@ struct NewtonOptions {
   /// LinearSolver::Auto with a sparse Jacobian: sparse LU up to this many
   /// unknowns, GMRES preconditioned by an incomplete LU beyond
   /// (SparseNewton.h).
-  int64_t sparseLuThreshold = 1 << 15;
+  int64_t sparseLuThreshold = 1 << 17;
   /// Simplified Newton: an old factorisation is kept while each iteration
   /// reduces the residual by at least this factor.
   double reuseRatio = 0.1;

@@ -196,7 +196,10 @@ private:
 /// Jacobian, its ordering computed once for the pattern. The incomplete
 /// factorisation is kept across iterations and steps and refreshed at the
 /// next iteration when GMRES did not converge or needed more than twice
-/// (plus 10) the products of the first solve after the last refresh.
+/// (plus 10) the products of the first solve after the last refresh. When
+/// GMRES does not converge even with a fresh factorisation, the Newton
+/// solve fails at once (NewtonError: a step halving, or the error) rather
+/// than iterate on inexact directions.
 template <class T> class IluGmresLinear {
 public:
   using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
@@ -232,6 +235,8 @@ public:
         },
         F, delta, tol);
     st.linearIterations += products;
+    if (fresh && !gmres.lastConverged())
+      return Direction::Failed; // the preconditioner is too weak here
     if (fresh)
       baseline = products;
     else if (!gmres.lastConverged() || products > 2 * baseline + 10)
