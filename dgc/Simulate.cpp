@@ -37,8 +37,9 @@ const char *const kSchemes[] = {"dg",   "implicit_midpoint", "rk2", "rk4",
                                 "dopri5", "leapfrog",        nullptr};
 
 // As dgc/runtime/SparseNewton.h's linearSolverName.
-const char *const kLinearSolvers[] = {"auto",      "dense", "sparse-lu",
-                                      "gmres-ilu", "gmres", nullptr};
+const char *const kLinearSolvers[] = {"auto",      "dense",     "sparse-lu",
+                                      "gmres-ilu", "gmres-fft", "gmres",
+                                      nullptr};
 
 /// The initial state, checked as the simulation program checks it
 /// (dgc/runtime/InputCheck.h), before that program is compiled.

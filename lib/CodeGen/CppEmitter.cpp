@@ -323,9 +323,11 @@ private:
         if (isTileFunction(f))
           out.line("static constexpr std::int64_t {0}_size = {1}{0}_size;",
                    f.name, q);
-      for (const std::string &b : sparseBases)
+      for (const std::string &b : sparseBases) {
         for (const char *c : {"_nnz", "_colors", "_tile"})
           out.line("static constexpr std::int64_t {0}{1} = {2}{0}{1};", b, c, q);
+        out.line("static constexpr const auto& {0}_grid = {1}{0}_grid;", b, q);
+      }
       for (const std::string &f : flags)
         if (f != "energy")
           out.line("static constexpr bool has_{} = {};", f, have.count(f) > 0);

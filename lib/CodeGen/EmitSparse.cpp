@@ -94,6 +94,16 @@ int64_t emitSparseJacobian(Printer &out, const ir::ModelIR &m,
   out.line("inline constexpr std::int64_t {}_colors = {};", base,
            sj.colouring.colours);
   out.line("inline constexpr std::int64_t {}_tile = {};", base, sj.tile);
+  out.line("/// A stencil form's fields and periodic grid (nx, ny); all 0 "
+           "when the pattern is not one stencil at every point.");
+  if (sj.stencil)
+    out.line("inline constexpr std::array<std::int64_t, 3> {}_grid = {{{}, {}, "
+             "{}}};",
+             base, sj.form.varOffset.size(), sj.form.n[0], sj.form.n[1]);
+  else
+    out.line("inline constexpr std::array<std::int64_t, 3> {}_grid = {{0, 0, "
+             "0}};",
+             base);
   out.blank();
   emitPatternData(out, m, sj);
 

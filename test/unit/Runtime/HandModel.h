@@ -62,6 +62,9 @@ template <int Side> struct HandAllenCahn {
   static constexpr bool has_time_derivative_jacobian_sparse = true;
   static constexpr int64_t time_derivative_jacobian_nnz = 5 * state_size;
   static constexpr int64_t time_derivative_jacobian_colors = 5;
+  /// One field on the periodic n x n grid (for gmres-fft).
+  static constexpr std::array<int64_t, 3> newton_jacobian_grid{1, n, n};
+  static constexpr std::array<int64_t, 3> time_derivative_jacobian_grid{1, n, n};
 
   static int64_t at(int64_t i, int64_t j) {
     return ((i + n) % n) * n + (j + n) % n;

@@ -157,7 +157,7 @@ TEST_F(SimulateProgramTest, RefusesBadInputsWithoutOutput) {
   expectRefused(good + " --dt 0.001 --steps 10 --scheme dg "
                        "--linear-solver=lu",
                 "dgc: error: unknown linear solver 'lu' (expected one of "
-                "auto, dense, sparse-lu, gmres-ilu, gmres)\n");
+                "auto, dense, sparse-lu, gmres-ilu, gmres-fft, gmres)\n");
   expectRefused(good + " --dt 0.001 --steps 10 --scheme dg --max-halvings 21",
                 "dgc: error: --max-halvings must be between 0 and 20, got "
                 "21\n");

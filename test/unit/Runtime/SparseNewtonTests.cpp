@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <vector>
@@ -133,7 +134,8 @@ TEST(SparseNewtonTest, EveryLinearSolverMatchesDense) {
     auto ref = run<AC16>(s, LinearSolver::Dense, 0.5, 6);
     EXPECT_EQ(ref.stats.linearSolver, LinearSolver::Dense);
     for (LinearSolver ls : {LinearSolver::Auto, LinearSolver::SparseLU,
-                            LinearSolver::GmresILU, LinearSolver::Gmres}) {
+                            LinearSolver::GmresILU, LinearSolver::GmresFFT,
+                            LinearSolver::Gmres}) {
       auto tr = run<AC16>(s, ls, 0.5, 6);
       EXPECT_EQ(tr.stats.linearSolver,
                 ls == LinearSolver::Auto ? LinearSolver::Dense : ls);
@@ -169,11 +171,20 @@ TEST(SparseNewtonTest, AutoPicksBySizeAndPattern) {
   EXPECT_EQ(pick(1000, true, 200 * 1000), LinearSolver::Gmres); // 20% full
   EXPECT_EQ(pick(400, false, 0), LinearSolver::Dense);
   EXPECT_EQ(pick(401, false, 0), LinearSolver::Gmres);
-  // 30 x 30 = 900 unknowns: sparse LU for the hand model.
+  // A stencil over one field on a periodic grid: GMRES with the FFT
+  // preconditioner, whatever the size above the dense limit.
+  StencilGrid g{1, 256, 256};
+  EXPECT_EQ(resolveLinearSolver(LinearSolver::Auto, 256 * 256, true,
+                                21 * 256 * 256, o, "M", "J", g),
+            LinearSolver::GmresFFT);
+  EXPECT_EQ(resolveLinearSolver(LinearSolver::Auto, 400, true, 5 * 400, o,
+                                "M", "J", StencilGrid{1, 20, 20}),
+            LinearSolver::Dense);
+  // 30 x 30 = 900 unknowns: the hand model is such a stencil.
   auto p = params<HandAllenCahn<30>>();
   auto st = makeStepper<HandAllenCahn<30>>(
       p, options(Scheme::DG, 0.1, LinearSolver::Auto));
-  EXPECT_EQ(st->linearSolver, LinearSolver::SparseLU);
+  EXPECT_EQ(st->linearSolver, LinearSolver::GmresFFT);
 }
 
 TEST(SparseNewtonTest, SparseSolversNeedASparseJacobian) {
@@ -203,11 +214,51 @@ TEST(SparseNewtonTest, SparseSolversNeedASparseJacobian) {
 TEST(SparseNewtonTest, LinearSolverNames) {
   for (LinearSolver s : {LinearSolver::Auto, LinearSolver::Dense,
                          LinearSolver::SparseLU, LinearSolver::GmresILU,
-                         LinearSolver::Gmres})
+                         LinearSolver::GmresFFT, LinearSolver::Gmres})
     EXPECT_EQ(parseLinearSolver(linearSolverName(s)), s);
   EXPECT_EQ(messageOf([] { parseLinearSolver("lu"); }),
             "unknown linear solver 'lu' (expected one of auto, dense, "
-            "sparse-lu, gmres-ilu, gmres)");
+            "sparse-lu, gmres-ilu, gmres-fft, gmres)");
+}
+
+TEST(SparseNewtonTest, CirculantInvertsConstantStencils) {
+  // A constant-coefficient periodic stencil on a 12 x 10 grid (a 9-point
+  // box with distinct weights): the preconditioner is its exact inverse.
+  const int64_t nx = 12, ny = 10, n = nx * ny;
+  std::vector<int32_t> rp{0}, cols;
+  std::vector<double> vals;
+  auto w = [](int64_t dx, int64_t dy) { return dx == 0 && dy == 0 ? 20.0 : 0.5 + 0.3 * dx - 0.2 * dy; };
+  for (int64_t r = 0; r < n; ++r) {
+    std::vector<std::pair<int32_t, double>> row;
+    for (int64_t dy = -1; dy <= 1; ++dy)
+      for (int64_t dx = -1; dx <= 1; ++dx)
+        row.push_back({int32_t(((r / nx + dy + ny) % ny) * nx +
+                               (r % nx + dx + nx) % nx),
+                       w(dx, dy)});
+    std::sort(row.begin(), row.end());
+    for (auto [c, v] : row) {
+      cols.push_back(c);
+      vals.push_back(v);
+    }
+    rp.push_back(int32_t(cols.size()));
+  }
+  CirculantPreconditioner<double> c(n, rp.data(), cols.data(),
+                                    StencilGrid{1, nx, ny});
+  c.factor(vals.data());
+  std::vector<double> x(static_cast<size_t>(n)), y(static_cast<size_t>(n), 0.0),
+      z(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    x[size_t(i)] = std::sin(0.7 * double(i)) + 0.1 * double(i % 7);
+  for (int64_t r = 0; r < n; ++r)
+    for (int32_t k = rp[size_t(r)]; k < rp[size_t(r) + 1]; ++k)
+      y[size_t(r)] += vals[size_t(k)] * x[size_t(cols[size_t(k)])];
+  c.apply(y.data(), z.data());
+  for (int64_t i = 0; i < n; ++i)
+    ASSERT_NEAR(z[size_t(i)], x[size_t(i)], 1e-12) << i;
+  // More than one field is refused.
+  EXPECT_THROW(CirculantPreconditioner<double>(n, rp.data(), cols.data(),
+                                               StencilGrid{2, nx, ny / 2}),
+               SimulationError);
 }
 
 TEST(SparseNewtonTest, SimplifiedNewtonReusesFactorisations) {

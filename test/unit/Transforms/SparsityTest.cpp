@@ -42,7 +42,7 @@ ModelIR smallExample(const std::string &name) {
                             "hidden: [6, 5]");
   text = std::regex_replace(text, std::regex(R"(periodic\((50|100), ([0-9.]+)\))"),
                             "periodic(15, $2)");
-  text = std::regex_replace(text, std::regex(R"(periodic2\(\d+, \d+,)"),
+  text = std::regex_replace(text, std::regex(R"(periodic2\([^,]+, [^,]+,)"),
                             "periodic2(14, 12,");
   return compile(text);
 }

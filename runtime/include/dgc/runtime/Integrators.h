@@ -106,6 +106,7 @@ public:
   static constexpr int64_t N = M::state_size;
   using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
   using Map = Eigen::Map<Vec>;
+  using ConstMap = Eigen::Map<const Vec>;
 
 protected:
   StepperBase(const Params &p, const SchemeOptions &o)
@@ -199,21 +200,23 @@ protected:
 
   /// Builds the solver: `fill(rowPtr, cols)` writes the pattern of `nnz`
   /// entries of the sparse Jacobian called `jacobian` (Sparse only).
+  /// `grid`: the stencil form's fields and grid (fields 0: none).
   template <class Fill>
   ImplicitStepper(const typename B::Params &p, const SchemeOptions &o,
-                  int64_t nnz, Fill &&fill, const std::string &jacobian)
+                  int64_t nnz, Fill &&fill, const std::string &jacobian,
+                  StencilGrid grid = {})
       : B(p, o), lastDt(this->dt) {
     if (o.maxHalvings < 0 || o.maxHalvings > 20)
       throw SimulationError("the number of step halvings must be between 0 "
                             "and 20");
     LinearSolver kind = resolveLinearSolver(o.linearSolver, B::N, Sparse, nnz,
-                                            o.newton, M::name, jacobian);
+                                            o.newton, M::name, jacobian, grid);
     if constexpr (Sparse) {
       newton = std::make_unique<Solver>(
           SparsePattern::make(B::N, nnz, fill,
                               std::string("model ") + M::name + "'s " +
                                   jacobian),
-          kind, o.newton);
+          kind, o.newton, grid);
     } else {
       NewtonOptions no = o.newton;
       no.krylovThreshold = kind == LinearSolver::Gmres
@@ -228,13 +231,47 @@ protected:
   /// One step of size this->dt from `u` (the 1-based step `step`).
   virtual void attempt(T *u, int64_t step) = 0;
 
-  /// Newton on `pr` from the guess in `u`, for a step from `from`.
+  /// Newton on `pr` from the guess in `u`, for a step from `from`. The
+  /// guess is the scheme's explicit predictor, unless u_n itself or u_n
+  /// plus the last step's increment (scaled to this dt) leaves a smaller
+  /// residual: at time steps far beyond the explicit stability limit of a
+  /// stiff PDE the explicit predictor is far off (even non-finite), and
+  /// Newton from it needs many damped iterations or fails.
   template <class Problem>
   void solve(Problem &pr, T *u, const T *from, int64_t step) {
+    typename B::Map x(u, B::N);
+    typename B::ConstMap u0(from, B::N);
+    auto norm = [&](const T *v) {
+      pr.residual(v, F.data());
+      return F.template lpNorm<Eigen::Infinity>();
+    };
+    T best = norm(u);
+    auto consider = [&] {
+      T r = norm(candidate.data());
+      if (r < best || !std::isfinite(static_cast<double>(best))) {
+        best = r;
+        x = candidate;
+      }
+    };
+    candidate = u0;
+    consider();
+    if (haveIncrement) {
+      candidate = u0 + (this->dt / incrementDt) * increment;
+      consider();
+      // The stiff modes of a midpoint-like step (dg on a quadratic part of
+      // H, implicit midpoint) change sign each step: u_n - increment.
+      candidate = u0 - (this->dt / incrementDt) * increment;
+      consider();
+    }
     this->newtonIterations += newton->solve(
         pr, u, residualTolerance(newton->options(), from, B::N, this->dt),
         step);
+    increment = x - u0;
+    incrementDt = this->dt;
+    haveIncrement = true;
   }
+
+  void reset(const T *) override { haveIncrement = false; }
 
   std::unique_ptr<Solver> newton;
 
@@ -275,6 +312,9 @@ private:
 
   std::vector<typename B::Vec> saved; ///< the state before each level's try
   T lastDt;
+  typename B::Vec F{B::N}, candidate{B::N}, increment{B::N};
+  T incrementDt = 0;
+  bool haveIncrement = false; ///< `increment`: the last step's v - u
 };
 
 /// Paper Eq. 6: (v - u)/dt = G dgrad H(u, v), from an explicit midpoint
@@ -315,6 +355,13 @@ class DG final : public ImplicitStepper<M, T, HasSparseNewtonJacobian<M>> {
     if constexpr (Sparse)
       M::newton_jacobian_pattern(rowPtr, cols);
   }
+  static StencilGrid grid() {
+    if constexpr (requires { M::newton_jacobian_grid; })
+      return {M::newton_jacobian_grid[0], M::newton_jacobian_grid[1],
+              M::newton_jacobian_grid[2]};
+    else
+      return {};
+  }
 
   void attempt(T *u, int64_t step) override {
     typename B::Map x(u, B::N);
@@ -329,7 +376,7 @@ class DG final : public ImplicitStepper<M, T, HasSparseNewtonJacobian<M>> {
 
 public:
   DG(const typename B::Params &p, const SchemeOptions &o)
-      : I(p, o, nnz(), pattern, "the sparse Newton Jacobian") {}
+      : I(p, o, nnz(), pattern, "the sparse Newton Jacobian", grid()) {}
 };
 
 /// (v - u)/dt = f((u + v)/2): Newton with the Jacobian of f at the midpoint
@@ -390,6 +437,14 @@ class ImplicitMidpoint final
     if constexpr (Sparse)
       M::time_derivative_jacobian_pattern(rowPtr, cols);
   }
+  static StencilGrid grid() {
+    if constexpr (requires { M::time_derivative_jacobian_grid; })
+      return {M::time_derivative_jacobian_grid[0],
+              M::time_derivative_jacobian_grid[1],
+              M::time_derivative_jacobian_grid[2]};
+    else
+      return {};
+  }
 
   void attempt(T *u, int64_t step) override {
     typename B::Map x(u, B::N);
@@ -402,7 +457,8 @@ class ImplicitMidpoint final
 
 public:
   ImplicitMidpoint(const typename B::Params &p, const SchemeOptions &o)
-      : I(p, o, nnz(), pattern, "the sparse Jacobian of the time derivative") {}
+      : I(p, o, nnz(), pattern, "the sparse Jacobian of the time derivative",
+          grid()) {}
 };
 
 /// Stormer-Verlet for u = (q, p) with q' = a(p), p' = b(q): half a kick,

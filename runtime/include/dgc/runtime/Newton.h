@@ -78,6 +78,13 @@ struct NewtonOptions {
   /// round-off floor). 0 picks 1e-14 (double), 5e-6 (float): tight, since
   /// the energy error of a dg step is about |grad H| times the error in v.
   double stepTol = 0;
+  /// The round-off floor of a stiff residual: where max|F| cannot reach
+  /// `tol` (a fourth-order operator on a fine grid evaluates F with an
+  /// error of eps times |G dgrad|, far above (1 + |u|)/dt), the solve also
+  /// stops when a step from a current Jacobian made no progress and was
+  /// below floorStepTol * (1 + max|v|): v is then as accurate as F can
+  /// tell. 0 picks 1e-10 (double), 1e-4 (float).
+  double floorStepTol = 0;
   int maxIters = 50;
   /// Step halvings tried when a step from a current Jacobian does not reduce
   /// the residual (a damped Newton step; 0 takes every full step).
@@ -105,6 +112,9 @@ template <class T> double defaultNewtonTol() {
 }
 template <class T> double defaultNewtonStepTol() {
   return std::is_same_v<T, float> ? 5e-6 : 1e-14;
+}
+template <class T> double defaultNewtonFloorStepTol() {
+  return std::is_same_v<T, float> ? 1e-4 : 1e-10;
 }
 
 /// No preconditioner: Gmres::solve without one.
@@ -305,6 +315,8 @@ public:
       opts.tol = defaultNewtonTol<T>();
     if (opts.stepTol <= 0)
       opts.stepTol = defaultNewtonStepTol<T>();
+    if (opts.floorStepTol <= 0)
+      opts.floorStepTol = defaultNewtonFloorStepTol<T>();
     if (opts.maxIters < 1)
       opts.maxIters = 1;
   }
@@ -348,7 +360,10 @@ public:
       // progress with a current Jacobian (the round-off floor).
       bool smallStep = stepNorm <= static_cast<T>(opts.stepTol) * scale;
       bool floor = current && !(rNew < T(0.5) * r);
-      if (rNew <= static_cast<T>(residualTol) && (smallStep || floor)) {
+      bool atFloor =
+          floor && stepNorm <= static_cast<T>(opts.floorStepTol) * scale;
+      if ((rNew <= static_cast<T>(residualTol) && (smallStep || floor)) ||
+          atFloor) {
         lastRes = static_cast<double>(rNew);
         return k;
       }

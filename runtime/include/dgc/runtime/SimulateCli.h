@@ -37,7 +37,7 @@ inline constexpr const char *kSimulateUsage =
     "                -o TRAJ.npy\n"
     "schemes: dg, implicit_midpoint, rk2, rk4, dopri5, leapfrog\n"
     "linear solvers (dg, implicit_midpoint): auto, dense, sparse-lu, "
-    "gmres-ilu, gmres\n";
+    "gmres-ilu, gmres-fft, gmres\n";
 
 struct SimulateArgs {
   std::string init, params, output;

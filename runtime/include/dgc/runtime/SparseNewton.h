@@ -24,6 +24,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "dgc/runtime/Circulant.h"
 #include "dgc/runtime/Newton.h"
 
 #include <Eigen/IterativeLinearSolvers>
@@ -37,7 +38,7 @@
 
 namespace dgc::rt {
 
-enum class LinearSolver { Auto, Dense, SparseLU, GmresILU, Gmres };
+enum class LinearSolver { Auto, Dense, SparseLU, GmresILU, GmresFFT, Gmres };
 
 inline const char *linearSolverName(LinearSolver s) {
   switch (s) {
@@ -45,19 +46,20 @@ inline const char *linearSolverName(LinearSolver s) {
   case LinearSolver::Dense: return "dense";
   case LinearSolver::SparseLU: return "sparse-lu";
   case LinearSolver::GmresILU: return "gmres-ilu";
+  case LinearSolver::GmresFFT: return "gmres-fft";
   case LinearSolver::Gmres: return "gmres";
   }
   return "?";
 }
 
 inline constexpr const char *kLinearSolverList =
-    "auto, dense, sparse-lu, gmres-ilu, gmres";
+    "auto, dense, sparse-lu, gmres-ilu, gmres-fft, gmres";
 
 /// The linear solver called `name`; SimulationError naming the choices.
 inline LinearSolver parseLinearSolver(const std::string &name) {
   for (LinearSolver s : {LinearSolver::Auto, LinearSolver::Dense,
                          LinearSolver::SparseLU, LinearSolver::GmresILU,
-                         LinearSolver::Gmres})
+                         LinearSolver::GmresFFT, LinearSolver::Gmres})
     if (name == linearSolverName(s))
       return s;
   throw SimulationError("unknown linear solver '" + name +
@@ -66,7 +68,8 @@ inline LinearSolver parseLinearSolver(const std::string &name) {
 
 /// Krylov solvers report their products (linear_iters).
 inline bool isKrylov(LinearSolver s) {
-  return s == LinearSolver::GmresILU || s == LinearSolver::Gmres;
+  return s == LinearSolver::GmresILU || s == LinearSolver::GmresFFT ||
+         s == LinearSolver::Gmres;
 }
 
 /// A square CSR pattern with every diagonal entry, columns ascending in
@@ -257,6 +260,55 @@ private:
   bool have = false;
 };
 
+/// GMRES on the exact JVP, right-preconditioned by the circulant of the
+/// sparse Jacobian's mean stencil (Circulant.h: two FFTs per product), for
+/// stencil Jacobians of one field on a periodic grid. The circulant is
+/// rebuilt from a fresh Jacobian on the same rule as IluGmresLinear's
+/// factorisation (it costs one sparse Jacobian and one pass over the
+/// spectrum).
+template <class T> class FftGmresLinear {
+public:
+  using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+
+  FftGmresLinear(const SparsePattern &p, StencilGrid g, T *values,
+                 const NewtonOptions &o)
+      : values(values), circ(p.n, p.rowPtr.data(), p.cols.data(), g),
+        gmres(p.n, o.gmresRestart, o.gmresMaxRestarts), tol(o.krylovTol) {}
+
+  template <class Problem>
+  Direction direction(Problem &pr, const T *v, const Vec &F, Vec &delta,
+                      LinearStats &st) {
+    bool fresh = false;
+    if (!have) {
+      pr.sparseJacobian(v, values);
+      circ.factor(values);
+      ++st.factorizations;
+      have = fresh = true;
+    }
+    int products = gmres.solve(
+        [&](const T *in, T *out) { pr.jvp(v, in, out); },
+        [&](const T *in, T *out) { circ.apply(in, out); }, F, delta, tol);
+    st.linearIterations += products;
+    if (fresh && !gmres.lastConverged())
+      return Direction::Failed;
+    if (fresh)
+      baseline = products;
+    else if (!gmres.lastConverged() || products > 2 * baseline + 10)
+      have = false;
+    return Direction::Current;
+  }
+  void slow() {}
+  void invalidate() { have = false; }
+
+private:
+  T *values;
+  CirculantPreconditioner<T> circ;
+  Gmres<T> gmres;
+  double tol;
+  int baseline = 0;
+  bool have = false;
+};
+
 } // namespace sparse_detail
 
 /// The solver `requested` resolves to for a state of n unknowns whose
@@ -270,15 +322,23 @@ inline LinearSolver resolveLinearSolver(LinearSolver requested, int64_t n,
                                         bool hasSparse, int64_t nnz,
                                         const NewtonOptions &o,
                                         const std::string &model,
-                                        const std::string &jacobian) {
+                                        const std::string &jacobian,
+                                        StencilGrid grid = {}) {
   if (requested == LinearSolver::Auto) {
     if (n <= o.krylovThreshold)
       return LinearSolver::Dense;
     if (!hasSparse || double(nnz) > 0.1 * double(n) * double(n))
       return LinearSolver::Gmres;
+    if (grid.fields == 1)
+      return LinearSolver::GmresFFT;
     return n <= o.sparseLuThreshold ? LinearSolver::SparseLU
                                     : LinearSolver::GmresILU;
   }
+  if (requested == LinearSolver::GmresFFT && (!hasSparse || grid.fields != 1))
+    throw SimulationError(std::string("linear solver gmres-fft needs ") +
+                          jacobian + " as one stencil over one field on a "
+                          "periodic grid; model " + model +
+                          " has none (use auto, sparse-lu, gmres-ilu or gmres)");
   if ((requested == LinearSolver::SparseLU ||
        requested == LinearSolver::GmresILU) &&
       !hasSparse)
@@ -301,7 +361,7 @@ public:
   using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
   SparseNewtonSolver(SparsePattern pattern, LinearSolver kind,
-                     const NewtonOptions &o)
+                     const NewtonOptions &o, StencilGrid grid = {})
       : pat(std::move(pattern)), kind(kind), core(pat.n, o),
         values(pat.nnz()) {
     switch (kind) {
@@ -317,6 +377,10 @@ public:
     case LinearSolver::GmresILU:
       ilu = std::make_unique<sparse_detail::IluGmresLinear<T>>(
           pat, values.data(), core.options());
+      break;
+    case LinearSolver::GmresFFT:
+      fft = std::make_unique<sparse_detail::FftGmresLinear<T>>(
+          pat, grid, values.data(), core.options());
       break;
     case LinearSolver::Gmres:
       krylov = std::make_unique<KrylovLinear<T>>(pat.n, core.options());
@@ -341,6 +405,8 @@ public:
       slu->invalidate();
     if (ilu)
       ilu->invalidate();
+    if (fft)
+      fft->invalidate();
   }
 
   /// Solves F(v) = 0 in place from the guess in `v` (NewtonCore::iterate).
@@ -355,6 +421,8 @@ public:
       return core.iterate(pr, *slu, v, residualTol, step);
     case LinearSolver::GmresILU:
       return core.iterate(pr, *ilu, v, residualTol, step);
+    case LinearSolver::GmresFFT:
+      return core.iterate(pr, *fft, v, residualTol, step);
     default:
       return core.iterate(pr, *krylov, v, residualTol, step);
     }
@@ -368,6 +436,7 @@ private:
   std::unique_ptr<DenseLuLinear<T>> dense;
   std::unique_ptr<sparse_detail::SparseLuLinear<T>> slu;
   std::unique_ptr<sparse_detail::IluGmresLinear<T>> ilu;
+  std::unique_ptr<sparse_detail::FftGmresLinear<T>> fft;
   std::unique_ptr<KrylovLinear<T>> krylov;
 };
 
