@@ -278,24 +278,33 @@ public:
   template <class Problem>
   Direction direction(Problem &pr, const T *v, const Vec &F, Vec &delta,
                       LinearStats &st) {
-    bool fresh = false;
-    if (!have) {
-      pr.sparseJacobian(v, values);
-      circ.factor(values);
-      ++st.factorizations;
-      have = fresh = true;
+    // A direction GMRES did not converge to is not a Newton direction
+    // (backtracking cannot fix it): with a kept circulant, rebuild it and
+    // solve again; with a fresh one, fail the Newton solve.
+    for (;;) {
+      bool fresh = false;
+      if (!have) {
+        pr.sparseJacobian(v, values);
+        circ.factor(values);
+        ++st.factorizations;
+        have = fresh = true;
+      }
+      int products = gmres.solve(
+          [&](const T *in, T *out) { pr.jvp(v, in, out); },
+          [&](const T *in, T *out) { circ.apply(in, out); }, F, delta, tol);
+      st.linearIterations += products;
+      if (!gmres.lastConverged()) {
+        have = false;
+        if (fresh)
+          return Direction::Failed;
+        continue;
+      }
+      if (fresh)
+        baseline = products;
+      else if (products > 2 * baseline + 10)
+        have = false;
+      return Direction::Current;
     }
-    int products = gmres.solve(
-        [&](const T *in, T *out) { pr.jvp(v, in, out); },
-        [&](const T *in, T *out) { circ.apply(in, out); }, F, delta, tol);
-    st.linearIterations += products;
-    if (fresh && !gmres.lastConverged())
-      return Direction::Failed;
-    if (fresh)
-      baseline = products;
-    else if (!gmres.lastConverged() || products > 2 * baseline + 10)
-      have = false;
-    return Direction::Current;
   }
   void slow() {}
   void invalidate() { have = false; }
