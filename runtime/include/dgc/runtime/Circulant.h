@@ -71,8 +71,9 @@ public:
     mean.resize(offsets.size());
   }
 
-  /// The circulant of the mean coefficient per offset of `values`.
-  void factor(const T *values) {
+  /// The circulant of the mean coefficient per offset of `values` (always
+  /// possible: returns true, as a preconditioner's factor must).
+  bool factor(const T *values) {
     std::fill(mean.begin(), mean.end(), T(0));
     for (size_t k = 0; k < offsetOf.size(); ++k)
       mean[size_t(offsetOf[k])] += values[k];
@@ -97,6 +98,7 @@ public:
       inverse[i] = std::abs(spectrum[i]) > T(1e-12) * biggest
                        ? Complex(1) / spectrum[i]
                        : Complex(1);
+    return true;
   }
 
   /// out = C^-1 in.

@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dgc::rt {
@@ -194,109 +195,78 @@ private:
   bool have = false;
 };
 
-/// GMRES on the exact JVP, right-preconditioned by Eigen's IncompleteLUT
-/// (fill factor 10, drop tolerance 1e-6: docs/performance.md) of the sparse
-/// Jacobian, its ordering computed once for the pattern. The incomplete
-/// factorisation is kept across iterations and steps and refreshed at the
-/// next iteration when GMRES did not converge or needed more than twice
-/// (plus 10) the products of the first solve after the last refresh. When
-/// GMRES does not converge even with a fresh factorisation, the Newton
-/// solve fails at once (NewtonError: a step halving, or the error) rather
-/// than iterate on inexact directions.
-template <class T> class IluGmresLinear {
+/// Eigen's IncompleteLUT (fill factor 10, drop tolerance 1e-6:
+/// docs/performance.md) of the sparse Jacobian, its ordering computed once
+/// for the pattern; reads the values in place.
+template <class T> class IlutPreconditioner {
 public:
   using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
   using CsrMap = Eigen::Map<const Eigen::SparseMatrix<T, Eigen::RowMajor, int>>;
 
-  IluGmresLinear(const SparsePattern &p, T *values, const NewtonOptions &o)
-      : values(values),
-        A(p.n, p.n, p.nnz(), p.rowPtr.data(), p.cols.data(), values),
-        gmres(p.n, o.gmresRestart, o.gmresMaxRestarts), tol(o.krylovTol),
+  IlutPreconditioner(const SparsePattern &p, T *values)
+      : A(p.n, p.n, p.nnz(), p.rowPtr.data(), p.cols.data(), values),
         tmp(p.n) {
     ilu.setFillfactor(10);
     ilu.setDroptol(T(1e-6));
     ilu.analyzePattern(A);
   }
-
-  template <class Problem>
-  Direction direction(Problem &pr, const T *v, const Vec &F, Vec &delta,
-                      LinearStats &st) {
-    bool fresh = false;
-    if (!have) {
-      pr.sparseJacobian(v, values);
-      ilu.factorize(A);
-      ++st.factorizations;
-      if (ilu.info() != Eigen::Success)
-        return Direction::Failed;
-      have = fresh = true;
-    }
-    int products = gmres.solve(
-        [&](const T *in, T *out) { pr.jvp(v, in, out); },
-        [&](const T *in, T *out) {
-          tmp = ilu.solve(Eigen::Map<const Vec>(in, tmp.size()));
-          Eigen::Map<Vec>(out, tmp.size()) = tmp;
-        },
-        F, delta, tol);
-    st.linearIterations += products;
-    if (fresh && !gmres.lastConverged())
-      return Direction::Failed; // the preconditioner is too weak here
-    if (fresh)
-      baseline = products;
-    else if (!gmres.lastConverged() || products > 2 * baseline + 10)
-      have = false;
-    return Direction::Current;
+  /// Factors the values the map reads; false when that fails.
+  bool factor(const T *) {
+    ilu.factorize(A);
+    return ilu.info() == Eigen::Success;
   }
-  void slow() {}
-  void invalidate() { have = false; }
+  void apply(const T *in, T *out) {
+    tmp = ilu.solve(Eigen::Map<const Vec>(in, tmp.size()));
+    Eigen::Map<Vec>(out, tmp.size()) = tmp;
+  }
 
 private:
-  T *values;
   CsrMap A;
   Eigen::IncompleteLUT<T, int> ilu;
-  Gmres<T> gmres;
-  double tol;
   Vec tmp;
-  int baseline = 0;
-  bool have = false;
 };
 
-/// GMRES on the exact JVP, right-preconditioned by the circulant of the
-/// sparse Jacobian's mean stencil (Circulant.h: two FFTs per product), for
-/// stencil Jacobians of one field on a periodic grid. The circulant is
-/// rebuilt from a fresh Jacobian on the same rule as IluGmresLinear's
-/// factorisation (it costs one sparse Jacobian and one pass over the
-/// spectrum).
-template <class T> class FftGmresLinear {
+/// GMRES on the exact JVP, right-preconditioned by `P` (IlutPreconditioner
+/// for gmres-ilu; CirculantPreconditioner, the FFT inverse of the mean
+/// stencil, for gmres-fft), built from a fresh sparse Jacobian. It is kept
+/// across iterations and steps and rebuilt at the next iteration when GMRES
+/// needed more than twice (plus 10) the products of the first solve after
+/// the last rebuild. A direction GMRES did not converge to is not a Newton
+/// direction (backtracking cannot fix it): with a kept preconditioner it is
+/// rebuilt and the system solved again; with a fresh one (or one whose
+/// factorisation fails) the Newton solve fails at once (NewtonError: a step
+/// halving, or the error) rather than iterate on inexact directions.
+template <class T, class P> class PreconditionedGmresLinear {
 public:
   using Vec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
-  FftGmresLinear(const SparsePattern &p, StencilGrid g, T *values,
-                 const NewtonOptions &o)
-      : values(values), circ(p.n, p.rowPtr.data(), p.cols.data(), g),
-        gmres(p.n, o.gmresRestart, o.gmresMaxRestarts), tol(o.krylovTol) {}
+  /// `args` construct the preconditioner.
+  template <class... A>
+  PreconditionedGmresLinear(int64_t n, T *values, const NewtonOptions &o,
+                            A &&...args)
+      : values(values), pre(std::forward<A>(args)...),
+        gmres(n, o.gmresRestart, o.gmresMaxRestarts), tol(o.krylovTol) {}
 
   template <class Problem>
   Direction direction(Problem &pr, const T *v, const Vec &F, Vec &delta,
                       LinearStats &st) {
-    // A direction GMRES did not converge to is not a Newton direction
-    // (backtracking cannot fix it): with a kept circulant, rebuild it and
-    // solve again; with a fresh one, fail the Newton solve.
     for (;;) {
       bool fresh = false;
       if (!have) {
         pr.sparseJacobian(v, values);
-        circ.factor(values);
         ++st.factorizations;
+        if (!pre.factor(values))
+          return Direction::Failed;
         have = fresh = true;
       }
       int products = gmres.solve(
           [&](const T *in, T *out) { pr.jvp(v, in, out); },
-          [&](const T *in, T *out) { circ.apply(in, out); }, F, delta, tol);
+          [&](const T *in, T *out) { pre.apply(in, out); }, F, delta, tol);
       st.linearIterations += products;
       if (!gmres.lastConverged()) {
         have = false;
         if (fresh)
-          return Direction::Failed;
+          return Direction::Failed; // the preconditioner is too weak here
         continue;
       }
       if (fresh)
@@ -311,12 +281,18 @@ public:
 
 private:
   T *values;
-  CirculantPreconditioner<T> circ;
+  P pre;
   Gmres<T> gmres;
   double tol;
   int baseline = 0;
   bool have = false;
 };
+
+template <class T>
+using IluGmresLinear = PreconditionedGmresLinear<T, IlutPreconditioner<T>>;
+template <class T>
+using FftGmresLinear =
+    PreconditionedGmresLinear<T, CirculantPreconditioner<T>>;
 
 } // namespace sparse_detail
 
@@ -385,11 +361,12 @@ public:
       break;
     case LinearSolver::GmresILU:
       ilu = std::make_unique<sparse_detail::IluGmresLinear<T>>(
-          pat, values.data(), core.options());
+          pat.n, values.data(), core.options(), pat, values.data());
       break;
     case LinearSolver::GmresFFT:
       fft = std::make_unique<sparse_detail::FftGmresLinear<T>>(
-          pat, grid, values.data(), core.options());
+          pat.n, values.data(), core.options(), pat.n, pat.rowPtr.data(),
+          pat.cols.data(), grid);
       break;
     case LinearSolver::Gmres:
       krylov = std::make_unique<KrylovLinear<T>>(pat.n, core.options());
