@@ -89,6 +89,12 @@ public:
     d.ptr.push_back(static_cast<int64_t>(d.idx.size()));
     scratch.clear();
   }
+  /// Closes the next element's set as the union of `a` and `b`.
+  void closeUnion(const Set &a, const Set &b) {
+    scratch.insert(scratch.end(), a.begin(), a.end());
+    scratch.insert(scratch.end(), b.begin(), b.end());
+    close();
+  }
   /// Drops empty local sets; folds oversized ones into `global`.
   void finish() {
     if (d.idx.empty()) {
@@ -340,12 +346,8 @@ private:
       d.global = globals(op.operands);
       LocalBuilder lb(d);
       for (int64_t i = 0; i < m; ++i)
-        for (int64_t j = 0; j < cols; ++j) {
-          const Set &r = rowA[static_cast<size_t>(i)], &c = colB[static_cast<size_t>(j)];
-          lb.scratch.insert(lb.scratch.end(), r.begin(), r.end());
-          lb.scratch.insert(lb.scratch.end(), c.begin(), c.end());
-          lb.close();
-        }
+        for (int64_t j = 0; j < cols; ++j)
+          lb.closeUnion(rowA[static_cast<size_t>(i)], colB[static_cast<size_t>(j)]);
       lb.finish();
       return;
     }
@@ -382,12 +384,8 @@ private:
       d.global = globals(op.operands);
       LocalBuilder lb(d);
       for (int64_t c = 0; c < outCh; ++c)
-        for (int64_t jq = 0; jq < N * Q; ++jq) {
-          const Set &a = kset[static_cast<size_t>(c)], &b = xset[static_cast<size_t>(jq)];
-          lb.scratch.insert(lb.scratch.end(), a.begin(), a.end());
-          lb.scratch.insert(lb.scratch.end(), b.begin(), b.end());
-          lb.close();
-        }
+        for (int64_t jq = 0; jq < N * Q; ++jq)
+          lb.closeUnion(kset[static_cast<size_t>(c)], xset[static_cast<size_t>(jq)]);
       lb.finish();
       return;
     }
@@ -400,12 +398,8 @@ private:
       LocalBuilder lb(d);
       for (int64_t o = 0; o < O; ++o)
         for (int64_t i = 0; i < I; ++i)
-          for (int64_t t = 0; t < W; ++t) {
-            const Set &a = zs[static_cast<size_t>(o)], &b = xs[static_cast<size_t>(i)];
-            lb.scratch.insert(lb.scratch.end(), a.begin(), a.end());
-            lb.scratch.insert(lb.scratch.end(), b.begin(), b.end());
-            lb.close();
-          }
+          for (int64_t t = 0; t < W; ++t)
+            lb.closeUnion(zs[static_cast<size_t>(o)], xs[static_cast<size_t>(i)]);
       lb.finish();
       return;
     }
