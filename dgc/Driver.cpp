@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Driver.h"
+#include "LocalModel.h"
 #include "CxxInput.h"
 #include "UserError.h"
 
@@ -148,6 +149,9 @@ bool compileModels(const Options &opts, Stop stop, Compilation &c,
       continue;
     ir::ModelIR mir = lowerModel(*checked);
     transforms::deriveModel(mir);
+    if (opts.local.requested() &&
+        !addLocalModel(m, own, mir, opts.local, c.sm, diags))
+      continue;
     c.models.push_back(std::move(mir));
   }
   return !diags.hasErrors();

@@ -10,11 +10,22 @@
 
 #include "IR/IR.h"
 
+#include <array>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace dgc::driver {
+
+/// What tile to build: `tile` interior points per axis, or with `ranks` >
+/// 0 the largest tile up to kMaxTile that fits in every patch of a grid
+/// split among that many ranks.
+struct LocalTileRequest {
+  std::array<int64_t, 2> tile = {0, 0};
+  int ranks = 0;
+  bool requested() const { return ranks > 0 || tile[0] > 0; }
+};
 
 struct Options {
   std::string input;                  ///< the .dg file
@@ -25,6 +36,9 @@ struct Options {
   // C++ input (dgc/CxxInput.h): --function, --structure, --grid, -- FLAGS.
   std::string function, structure, grid;
   std::vector<std::string> cxxFlags;
+  /// Also emit each model's local-tile kernels (`local` namespace) for
+  /// distributed runs: --local-tile, or `simulate --backend petsc`.
+  LocalTileRequest local;
 };
 
 int runCheck(const Options &opts);

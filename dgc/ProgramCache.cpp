@@ -105,28 +105,77 @@ std::string shellQuote(const std::string &a) {
 
 } // namespace
 
+namespace {
+
+/// What one kind of program is built from: its main source (under the
+/// runtime folder), include folders and flags beyond the common ones, and
+/// libraries after the source.
+struct ProgramSpec {
+  std::string tool;           ///< cache entry prefix and binary name
+  fs::path mainSrc;           ///< relative to the runtime folder
+  std::vector<fs::path> includes; ///< relative to the runtime folder
+  std::vector<std::string> flags, libs;
+};
+
+std::vector<std::string> splitFlags(const std::string &s) {
+  std::istringstream in(s);
+  std::vector<std::string> out;
+  for (std::string f; in >> f;)
+    out.push_back(f);
+  return out;
+}
+
+std::string buildProgram(const std::string &header, const std::string &ns,
+                         const ProgramSpec &spec);
+
+} // namespace
+
 std::string buildRuntimeProgram(const std::string &header,
                                 const std::string &ns,
                                 const std::string &tool) {
+  ProgramSpec spec{tool, fs::path("tools") / (tool + "_main.cpp"),
+                   {"include"}, {}, {}};
+  // The simulation program runs the generated loops (`#pragma omp` under
+  // _OPENMP) and Eigen on --threads threads. train and eval keep their own
+  // threads (one Workspace each) and are built without OpenMP.
+  if (tool == "simulate")
+    spec.flags = splitFlags(DGC_OPENMP_FLAGS);
+  return buildProgram(header, ns, spec);
+}
+
+std::string buildPetscProgram(const std::string &header,
+                              const std::string &ns) {
+  if (std::string(DGC_PETSC_LIBS).empty()) {
+    userError("this dgc was built without PETSc: --backend petsc needs "
+              "PETSc and MPI (Debian: libpetsc-real-dev) when dgc is "
+              "configured");
+    return "";
+  }
+  ProgramSpec spec{"simulate-petsc", "petsc/tools/simulate_main.cpp",
+                   {"include", "petsc/include"},
+                   splitFlags(DGC_PETSC_CFLAGS),
+                   splitFlags(DGC_PETSC_LIBS)};
+  return buildProgram(header, ns, spec);
+}
+
+namespace {
+
+std::string buildProgram(const std::string &header, const std::string &ns,
+                         const ProgramSpec &spec) {
+  const std::string &tool = spec.tool;
   fs::path rt = runtimeDir();
-  fs::path mainSrc = rt / "tools" / (tool + "_main.cpp");
-  fs::path include = rt / "include";
+  fs::path mainSrc = rt / spec.mainSrc;
   if (!fs::exists(mainSrc)) {
     userError("the dgc runtime is not at '" + rt.string() +
               "' (set DGC_RUNTIME_DIR to the runtime folder)");
     return "";
   }
   std::vector<std::string> flags = {"-std=c++20", "-O3", "-march=native", "-fno-math-errno", "-DNDEBUG",
-                                    "-pthread", "-I" + include.string(),
-                                    "-isystem", DGC_EIGEN_INCLUDE};
-  // The simulation program runs the generated loops (`#pragma omp` under
-  // _OPENMP) and Eigen on --threads threads. train and eval keep their own
-  // threads (one Workspace each) and are built without OpenMP.
-  if (tool == "simulate") {
-    std::istringstream omp(DGC_OPENMP_FLAGS);
-    for (std::string f; omp >> f;)
-      flags.push_back(f);
-  }
+                                    "-pthread"};
+  for (const fs::path &inc : spec.includes)
+    flags.push_back("-I" + (rt / inc).string());
+  flags.insert(flags.end(), {"-isystem", DGC_EIGEN_INCLUDE});
+  flags.insert(flags.end(), spec.flags.begin(), spec.flags.end());
   // train and eval read and write JSON (nlohmann-json).
   std::string json = DGC_JSON_INCLUDE;
   if (!json.empty() && json != "/usr/include")
@@ -136,9 +185,12 @@ std::string buildRuntimeProgram(const std::string &header,
                     "\n" + cpuSignature();
   for (const std::string &f : flags)
     key += " " + f;
-  for (const auto &e : fs::recursive_directory_iterator(include))
-    if (e.is_regular_file())
-      key += e.path().string() + readText(e.path());
+  for (const std::string &f : spec.libs)
+    key += " " + f;
+  for (const fs::path &inc : spec.includes)
+    for (const auto &e : fs::recursive_directory_iterator(rt / inc))
+      if (e.is_regular_file())
+        key += e.path().string() + readText(e.path());
   std::string dirName = ns;
   for (size_t pos; (pos = dirName.find("::")) != std::string::npos;)
     dirName.replace(pos, 2, "-");
@@ -165,6 +217,7 @@ std::string buildRuntimeProgram(const std::string &header,
   cmd.push_back(fmt::format("-DDGC_MODEL_HEADER=\"{}\"", hpp.string()));
   cmd.push_back("-DDGC_MODEL_NS=" + ns);
   cmd.push_back(mainSrc.string());
+  cmd.insert(cmd.end(), spec.libs.begin(), spec.libs.end());
   cmd.push_back("-o");
   cmd.push_back(tmp.string());
   std::fprintf(stderr, "dgc: compiling %s for %s (cached in %s)\n",
@@ -190,5 +243,7 @@ std::string buildRuntimeProgram(const std::string &header,
   }
   return binary.string();
 }
+
+} // namespace
 
 } // namespace dgc::driver

@@ -19,4 +19,10 @@ std::string buildRuntimeProgram(const std::string &header,
                                 const std::string &ns,
                                 const std::string &tool);
 
+/// The PETSc backend's simulation program (runtime/petsc/tools/
+/// simulate_main.cpp, with PETSc and MPI); "" after printing an error,
+/// also when dgc was built without PETSc.
+std::string buildPetscProgram(const std::string &header,
+                              const std::string &ns);
+
 } // namespace dgc::driver

@@ -61,7 +61,102 @@ const char *const *simulateSchemes() { return kSchemes; }
 
 const char *const *simulateLinearSolvers() { return kLinearSolvers; }
 
+namespace {
+
+/// The checks of the options that only one backend takes, before anything
+/// is compiled.
+bool checkBackendOptions(const SimulateOptions &opts) {
+  bool petsc = opts.backend == "petsc";
+  if (!petsc && opts.ranks > 0) {
+    userError("--ranks needs --backend petsc");
+    return false;
+  }
+  if (!petsc && opts.petscGiven) {
+    userError("--petsc passes options to PETSc: it needs --backend petsc");
+    return false;
+  }
+  if (!petsc && opts.saveEvery > 1) {
+    userError("--save-every needs --backend petsc (the serial backend "
+              "keeps every step)");
+    return false;
+  }
+  if (petsc && opts.scheme != "dg") {
+    userError("--backend petsc runs the dg scheme (the paper's Eq. 6), not "
+              "'" + opts.scheme + "'");
+    return false;
+  }
+  if (petsc && (!opts.linearSolver.empty() || opts.threads > 0 ||
+                opts.maxHalvings >= 0 || !opts.rtol.empty() ||
+                !opts.atol.empty())) {
+    userError("--backend petsc takes its solver options from PETSc (after "
+              "--petsc, e.g. --petsc -ksp_type gmres -pc_type gamg), not "
+              "--linear-solver, --threads, --max-halvings, --rtol or --atol");
+    return false;
+  }
+  return true;
+}
+
+/// `dgc simulate --backend petsc`: the model's local kernels, the PETSc
+/// program, run under mpirun with --ranks ranks.
+int runPetsc(const SimulateOptions &opts) {
+  int ranks = opts.ranks > 0 ? opts.ranks : 1;
+  Options model = opts.model;
+  model.local.ranks = ranks;
+  std::vector<ir::ModelIR> models;
+  std::string header;
+  if (!buildModels(model, models, header))
+    return 1;
+  if (models.size() != 1) {
+    userError("'" + opts.model.input + "' holds several models; choose one "
+              "with --model");
+    return 1;
+  }
+  const ir::ModelIR &m = models[0];
+  if (!checkInitialState(opts, m) ||
+      (!opts.params.empty() && !checkParamsModel(opts.params, m)))
+    return 1;
+  std::string binary = buildPetscProgram(header, "dgc_models::" + m.name);
+  if (binary.empty())
+    return 1;
+  // OpenMPI refuses to start as root without these two variables.
+  if (::geteuid() == 0 && !std::getenv("OMPI_ALLOW_RUN_AS_ROOT")) {
+    std::fprintf(stderr, "dgc: running as root: setting "
+                         "OMPI_ALLOW_RUN_AS_ROOT=1 and "
+                         "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 for mpirun\n");
+    ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+    ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  }
+  std::string mpiexec = DGC_MPIEXEC;
+  std::vector<std::string> argv = {mpiexec, "-n", std::to_string(ranks),
+                                   "--oversubscribe", "--bind-to", "none",
+                                   binary,
+                                   "--init", opts.init,
+                                   "--dt", fmt::format("{:.17g}", opts.dt),
+                                   "--steps", std::to_string(opts.steps),
+                                   "-o", opts.output};
+  if (!opts.params.empty())
+    argv.insert(argv.end(), {"--params", opts.params});
+  if (!opts.tol.empty())
+    argv.insert(argv.end(), {"--tol", opts.tol});
+  if (opts.saveEvery > 0)
+    argv.insert(argv.end(), {"--save-every", std::to_string(opts.saveEvery)});
+  argv.push_back("--");
+  argv.insert(argv.end(), opts.petscArgs.begin(), opts.petscArgs.end());
+  int rc = runProcess(argv);
+  if (rc < 0) {
+    userError("cannot run '" + mpiexec + "'");
+    return 1;
+  }
+  return rc;
+}
+
+} // namespace
+
 int runSimulate(const SimulateOptions &opts) {
+  if (!checkBackendOptions(opts))
+    return 1;
+  if (opts.backend == "petsc")
+    return runPetsc(opts);
   std::vector<ir::ModelIR> models;
   std::string header;
   if (!buildModels(opts.model, models, header))

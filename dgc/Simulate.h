@@ -11,6 +11,7 @@
 #include "Driver.h"
 
 #include <string>
+#include <vector>
 
 namespace dgc::driver {
 
@@ -27,6 +28,11 @@ struct SimulateOptions {
   int maxHalvings = -1;    ///< --max-halvings K (-1: not given)
   int threads = 0;         ///< --threads T (0: not given, all cores)
   std::string output;      ///< -o TRAJ.npy
+  long long saveEvery = 0; ///< --save-every K (0: not given, every step)
+  std::string backend = "serial";     ///< --backend serial|petsc
+  int ranks = 0;                      ///< --ranks N (0: not given, 1)
+  bool petscGiven = false;            ///< --petsc was on the command line
+  std::vector<std::string> petscArgs; ///< everything after --petsc
 };
 
 int runSimulate(const SimulateOptions &opts);

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "Dataset.h"
 #include "Driver.h"
+#include "LocalModel.h"
 #include "Simulate.h"
 #include "Train.h"
 #include "UserError.h"
@@ -17,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstring>
 
 namespace {
 
@@ -103,6 +105,11 @@ int main(int argc, char **argv) {
   addModelOptions(compileCmd, compile);
   compileCmd->add_option("-o", compile.output, "the header to write")
       ->required();
+  std::string compileTile;
+  compileCmd->add_option("--local-tile", compileTile,
+                         "also emit the local-tile kernels for distributed "
+                         "runs (namespace local): T or TXxTY interior "
+                         "points per tile");
 
   CLI::App *emitCmd = app.add_subcommand(
       "emit", "print an intermediate stage (for tests and curious users)");
@@ -160,6 +167,17 @@ int main(int argc, char **argv) {
   simCmd->add_option("-o", sim.output, "trajectory TRAJ.npy, (steps + 1) x "
                                        "state_size float64")
       ->required();
+  simCmd->add_option("--backend", sim.backend,
+                     "serial (default) or petsc: PETSc's SNES on a DMDA "
+                     "over MPI ranks; options after --petsc go to PETSc")
+      ->check(CLI::IsMember({"serial", "petsc"}));
+  simCmd->add_option("--ranks", sim.ranks,
+                     "MPI ranks of --backend petsc (default 1)")
+      ->check(CLI::Range(1, 4096));
+  simCmd->add_option("--save-every", sim.saveEvery,
+                     "keep every K-th step in the trajectory (default 1; "
+                     "the last step is always kept)")
+      ->check(CLI::Range(1, 1 << 30));
 
   std::string dsName, dsOut, dsSeed, dsSeries;
   bool dsForce = false;
@@ -184,6 +202,16 @@ int main(int argc, char **argv) {
   dgc::driver::EvalOptions evalOpts;
   auto [trainCmd, evalCmd] = addTrainCommands(app, trainOpts, evalOpts);
 
+  // Everything after --petsc is PETSc's (e.g. -pc_type gamg), not ours.
+  std::vector<std::string> petscArgs;
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--petsc") == 0) {
+      petscArgs.assign(argv + i + 1, argv + argc);
+      sim.petscGiven = true;
+      argc = i;
+      break;
+    }
+  sim.petscArgs = petscArgs;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -203,8 +231,17 @@ int main(int argc, char **argv) {
   }
   if (*checkCmd)
     return dgc::driver::runCheck(check);
-  if (*compileCmd)
+  if (*compileCmd) {
+    if (!compileTile.empty() &&
+        !dgc::driver::parseLocalTile(compileTile, compile.local))
+      return 2;
     return dgc::driver::runCompile(compile);
+  }
+  if (sim.petscGiven && !(*simCmd)) {
+    dgc::driver::userError("--petsc passes options to PETSc in "
+                           "'dgc simulate --backend petsc' only");
+    return 2;
+  }
   if (*emitCmd)
     return dgc::driver::runEmit(emit);
   if (*simCmd)

@@ -194,6 +194,8 @@ public:
     out.blank();
     emitInit();
     out.raw(body.str());
+    if (m.local)
+      emitLocalNamespace(out, m);
     emitModelStruct(ns);
     out.line("}} // namespace dgc_models::{}", ns);
     out.blank();

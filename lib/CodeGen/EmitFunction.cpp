@@ -65,6 +65,11 @@ private:
   std::vector<ir::ValueId> paramInputs;
   int currentStep = -1;
 
+  /// How stencils and convolutions read a neighbour (the `Wrap` argument
+  /// of dgc_rt::stencil/conv/convT/convW): around the periodic grid, or
+  /// from the ghost layer of a local tile (halo mode, ModelIR::halo).
+  const char *wrap() const { return m.halo > 0 ? "false" : "true"; }
+
   const schedule::Home &home(ir::ValueId v) const {
     return s.homes[static_cast<size_t>(v)];
   }
@@ -296,19 +301,19 @@ private:
     }
     case ir::OpKind::Conv: {
       const Shape &tk = argType(0), &tx = argType(1);
-      out.line("dgc_rt::conv({}, {}, {}, {}, {}, {}, {}, {});", arg(0), tk[0],
+      out.line("dgc_rt::conv<T, {}>({}, {}, {}, {}, {}, {}, {}, {});", wrap(), arg(0), tk[0],
                tk[1], tk[2], arg(1), tx[1], tx.numel() / (tx[0] * tx[1]), y);
       return;
     }
     case ir::OpKind::ConvT: {
       const Shape &tk = argType(0), &tz = argType(1);
-      out.line("dgc_rt::convT({}, {}, {}, {}, {}, {}, {}, {});", arg(0), tk[0],
+      out.line("dgc_rt::convT<T, {}>({}, {}, {}, {}, {}, {}, {}, {});", wrap(), arg(0), tk[0],
                tk[1], tk[2], arg(1), tz[1], tz.numel() / (tz[0] * tz[1]), y);
       return;
     }
     case ir::OpKind::ConvW: {
       const Shape &tx = argType(1);
-      out.line("dgc_rt::convW({}, {}, {}, {}, {}, {}, {}, {});", arg(0),
+      out.line("dgc_rt::convW<T, {}>({}, {}, {}, {}, {}, {}, {}, {});", wrap(), arg(0),
                argType(0)[0], arg(1), tx[0], tx[1],
                tx.numel() / (tx[0] * tx[1]), t[2], y);
       return;
@@ -321,9 +326,9 @@ private:
       std::string coeffs;
       for (size_t c = 0; c < op.reals.size(); ++c)
         coeffs += (c ? ", " : "") + literal(op.reals[c]);
-      out.line("dgc_rt::stencil<T, {}>({}, {}, {}, {}, {{{{{}}}}}, "
+      out.line("dgc_rt::stencil<T, {}, {}>({}, {}, {}, {}, {{{{{}}}}}, "
                "{{{{{}}}}}, {});",
-               op.reals.size(), arg(0), outer, t[axis], inner,
+               op.reals.size(), wrap(), arg(0), outer, t[axis], inner,
                joinInts(op.ints, 1), coeffs, y);
       return;
     }

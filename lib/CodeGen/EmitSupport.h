@@ -98,4 +98,8 @@ int64_t emitFunction(Printer &out, const ir::ModelIR &m, const ir::Function &f,
 int64_t emitSparseJacobian(Printer &out, const ir::ModelIR &m,
                            const ir::SparseJacobian &sj, int64_t jvpWorkspace);
 
+/// Emits `namespace local { ... }`, the local-tile kernels of a model
+/// that has ModelIR::local (EmitLocal.cpp).
+void emitLocalNamespace(Printer &out, const ir::ModelIR &global);
+
 } // namespace dgc::codegen

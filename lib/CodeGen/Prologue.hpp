@@ -477,6 +477,38 @@ inline std::int64_t tapShift(std::int64_t t, std::int64_t w, std::int64_t n) {
   return s < 0 ? s + n : s;
 }
 
+// Halo mode (Wrap = false; the local kernels of distributed runs): a
+// neighbour outside [0, n) is not wrapped around but left out, as if it
+// were zero. The caller's ghost layer is wide enough that only points
+// within the halo of the edge see that, and their values are discarded.
+// This is the one place the choice is made: the shift below and the
+// stencil's index.
+
+/// Which of a shifted tap's two column blocks to add (see conv): the first
+/// ([0, n - s) from [s, n)) and the wrapped second ([n - s, n) from
+/// [0, s)); without Wrap only the one that stays in range.
+template <bool Wrap>
+inline std::array<bool, 2> tapBlocks(std::int64_t t, std::int64_t w) {
+  if constexpr (Wrap)
+    return {true, true};
+  else
+    return {t - w / 2 >= 0, t - w / 2 < 0};
+}
+
+/// The neighbour j + off of a point in [0, n): wrapped, or -1 outside
+/// [0, n) without Wrap.
+template <bool Wrap>
+inline std::int64_t neighbour(std::int64_t j, std::int64_t off,
+                              std::int64_t n) {
+  std::int64_t jj = j + off;
+  if constexpr (Wrap) {
+    jj %= n;
+    return jj < 0 ? jj + n : jj;
+  } else {
+    return jj < 0 || jj >= n ? -1 : jj;
+  }
+}
+
 // The three periodic convolution kernels are GEMMs, one per kernel tap t:
 // tap t of K [o, i, w] is the [o, i] matrix K_t (a strided view, column
 // stride w), and a periodic shift of x [i, n] by s columns is two column
@@ -504,7 +536,7 @@ inline TapMap<T, Ptr> kernelTap(Ptr K, std::int64_t o, std::int64_t ci,
 
 /// Periodic cross-correlation, K [o, i, w], x [i, n, inner] -> y [o, n, inner]:
 /// y[q, j, .] = sum_r sum_t K[q, r, t] x[r, (j + t - w/2) mod n, .].
-template <class T>
+template <class T, bool Wrap = true>
 inline void conv(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
                  const T *x, std::int64_t points, std::int64_t inner, T *y) {
   const std::int64_t n = points * inner;
@@ -514,15 +546,17 @@ inline void conv(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
   for (std::int64_t t = 0; t < w; ++t) {
     auto Kt = kernelTap<T>(K, o, ci, w, t);
     std::int64_t s = tapShift(t, w, points) * inner;
-    Y.leftCols(n - s).noalias() += Kt * X.middleCols(s, n - s);
-    if (s > 0)
+    const std::array<bool, 2> blk = tapBlocks<Wrap>(t, w);
+    if (blk[0])
+      Y.leftCols(n - s).noalias() += Kt * X.middleCols(s, n - s);
+    if (s > 0 && blk[1])
       Y.rightCols(s).noalias() += Kt * X.leftCols(s);
   }
 }
 
 /// Adjoint of conv in x: (K [o, i, w], ybar [o, n, inner]) -> xbar [i, n, inner],
 /// xbar[r, l, .] = sum_q sum_t K[q, r, t] ybar[q, (l - (t - w/2)) mod n, .].
-template <class T>
+template <class T, bool Wrap = true>
 inline void convT(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
                   const T *ybar, std::int64_t points, std::int64_t inner,
                   T *xbar) {
@@ -533,15 +567,17 @@ inline void convT(const T *K, std::int64_t o, std::int64_t ci, std::int64_t w,
   for (std::int64_t t = 0; t < w; ++t) {
     auto Kt = kernelTap<T>(K, o, ci, w, t);
     std::int64_t s = tapShift(t, w, points) * inner;
-    Xb.middleCols(s, n - s).noalias() += Kt.transpose() * Yb.leftCols(n - s);
-    if (s > 0)
+    const std::array<bool, 2> blk = tapBlocks<Wrap>(t, w);
+    if (blk[0])
+      Xb.middleCols(s, n - s).noalias() += Kt.transpose() * Yb.leftCols(n - s);
+    if (s > 0 && blk[1])
       Xb.leftCols(s).noalias() += Kt.transpose() * Yb.rightCols(s);
   }
 }
 
 /// Adjoint of conv in K: (ybar [o, n, inner], x [i, n, inner]) -> Kbar [o, i, w],
 /// Kbar[q, r, t] = sum_j sum_. ybar[q, j, .] x[r, (j + t - w/2) mod n, .].
-template <class T>
+template <class T, bool Wrap = true>
 inline void convW(const T *ybar, std::int64_t o, const T *x, std::int64_t ci,
                   std::int64_t points, std::int64_t inner, std::int64_t w,
                   T *kbar) {
@@ -551,15 +587,18 @@ inline void convW(const T *ybar, std::int64_t o, const T *x, std::int64_t ci,
   for (std::int64_t t = 0; t < w; ++t) {
     auto Kt = kernelTap<T>(kbar, o, ci, w, t);
     std::int64_t s = tapShift(t, w, points) * inner;
-    Kt.noalias() = Yb.leftCols(n - s) * X.middleCols(s, n - s).transpose();
-    if (s > 0)
+    const std::array<bool, 2> blk = tapBlocks<Wrap>(t, w);
+    Kt.setZero();
+    if (blk[0])
+      Kt.noalias() += Yb.leftCols(n - s) * X.middleCols(s, n - s).transpose();
+    if (s > 0 && blk[1])
       Kt.noalias() += Yb.rightCols(s) * X.leftCols(s).transpose();
   }
 }
 
 /// Periodic stencil along the middle axis of a viewed as [outer, n, inner]:
 /// y[a, j, b] = sum_s coeff[s] x[a, (j + off[s]) mod n, b].
-template <class T, std::size_t S>
+template <class T, std::size_t S, bool Wrap = true>
 inline void stencil(const T *x, std::int64_t outer, std::int64_t n,
                     std::int64_t inner,
                     const std::array<std::int64_t, S> &off,
@@ -574,9 +613,9 @@ inline void stencil(const T *x, std::int64_t outer, std::int64_t n,
       for (std::int64_t b = 0; b < inner; ++b)
         yj[b] = T(0);
       for (std::size_t s = 0; s < S; ++s) {
-        std::int64_t jj = (j + off[s]) % n;
-        if (jj < 0)
-          jj += n;
+        const std::int64_t jj = neighbour<Wrap>(j, off[s], n);
+        if (!Wrap && jj < 0)
+          continue;
         const T *xj = xa + jj * inner;
         for (std::int64_t b = 0; b < inner; ++b)
           yj[b] += coeff[s] * xj[b];

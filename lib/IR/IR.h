@@ -23,6 +23,7 @@
 #include "Support/SourceManager.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,12 @@ struct GridInfo {
   int64_t n[2] = {0, 1};     ///< points along x (and y)
   double length[2] = {0, 1}; ///< period along x (and y)
   double dx[2] = {0, 1};     ///< mesh size along x (and y)
+  /// A local tile (halo mode, for distributed runs): `n` is the tile plus
+  /// `halo` ghost points on each side, the stencils read the ghost layer
+  /// instead of wrapping, and `global` is the whole grid's size (what
+  /// `x.n`, `mean` and dx refer to). halo 0: n is the whole periodic grid.
+  int64_t halo = 0;
+  int64_t global[2] = {0, 1};
   /// Cell volume of the discrete L2 inner product: dx, or dx*dy.
   double cellVolume() const { return dims == 1 ? dx[0] : dx[0] * dx[1]; }
 };
@@ -163,6 +170,15 @@ struct ModelIR {
   /// models, or `vectorfield` (inputs: u, params...; result du/dt). Passes
   /// add `grad`, `time_derivative`, and later the discrete gradient family.
   std::vector<Function> functions;
+
+  /// Halo mode (a local tile of the grid with `halo` ghost points on each
+  /// side; see GridInfo): 0 for the whole periodic grid. The emitter reads
+  /// neighbours without wrapping when it is set (EmitFunction.cpp).
+  int64_t halo = 0;
+  /// The same model on a local tile (halo mode), when `dgc compile
+  /// --local-tile` or a distributed run asked for it: emitted as the
+  /// model's `local` namespace (CodeGen/EmitLocal.cpp).
+  std::shared_ptr<const ModelIR> local;
 
   /// The Jacobians the sparsity analysis looked at (Pipeline.cpp): newton
   /// and time_derivative; those without a denseReason are provided in

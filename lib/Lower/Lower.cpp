@@ -23,6 +23,7 @@
 #include "IR/Builder.h"
 #include "Sema/CheckedModel.h"
 
+#include <algorithm>
 #include <cassert>
 #include <map>
 #include <set>
@@ -340,7 +341,13 @@ private:
     if (f == "sum")
       return b.sum(args[0]);
     if (f == "mean") {
+      // Over the whole grid's points even on a local tile (halo mode).
       double n = static_cast<double>(b.type(args[0]).numel());
+      if (int g = cm.gridOf(e.args[0].value.get()); g >= 0) {
+        const ir::GridInfo &gi = cm.grids[static_cast<size_t>(g)];
+        n = n / static_cast<double>(gi.n[0] * gi.n[1]) *
+            static_cast<double>(gi.global[0] * gi.global[1]);
+      }
       return b.mul(b.sum(args[0]), b.constant(1.0 / n));
     }
     if (f == "dot")
@@ -412,6 +419,8 @@ ir::ModelIR lowerModel(const CheckedModel &cm) {
   m.stateSize = cm.stateSize;
   m.paramCount = cm.paramCount;
   m.grids = cm.grids;
+  for (const ir::GridInfo &g : cm.grids)
+    m.halo = std::max(m.halo, g.halo);
   m.states = cm.states;
   m.params = cm.params;
   m.laws = cm.laws;

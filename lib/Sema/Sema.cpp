@@ -131,6 +131,7 @@ public:
       : ctx(m, diags, cm), defines(defines), cm(cm) {}
 
   bool run();
+  const LocalTile *local = nullptr; ///< halo mode, see LocalTile
 
 private:
   void collectNames();
@@ -266,8 +267,13 @@ void DeclChecker::checkGrid(ValueDecl &d) {
       continue;
     }
     g.n[axis] = *n;
+    g.global[axis] = *n;
     g.length[axis] = *len;
     g.dx[axis] = *len / static_cast<double>(*n);
+    if (local) {
+      g.n[axis] = std::min(local->tile[axis], *n) + 2 * local->halo;
+      g.halo = local->halo;
+    }
   }
   if (!ok)
     return;
@@ -592,10 +598,12 @@ bool DeclChecker::run() {
 } // namespace
 
 std::unique_ptr<CheckedModel> checkModel(Model &model, const Defines &defines,
-                                         DiagnosticEngine &diags) {
+                                         DiagnosticEngine &diags,
+                                         const LocalTile *local) {
   auto cm = std::make_unique<CheckedModel>();
   unsigned before = diags.errorCount();
   DeclChecker checker(model, defines, diags, *cm);
+  checker.local = local;
   checker.run();
   if (diags.errorCount() != before)
     return nullptr;

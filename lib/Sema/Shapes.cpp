@@ -233,13 +233,13 @@ private:
     if (m == "dx")
       v = g.dx[0];
     else if (m == "n" || (g.dims == 2 && m == "nx"))
-      v = static_cast<double>(g.n[0]);
+      v = static_cast<double>(g.global[0]);
     else if (g.dims == 1 && m == "length")
       v = g.length[0];
     else if (g.dims == 2 && m == "dy")
       v = g.dx[1];
     else if (g.dims == 2 && m == "ny")
-      v = static_cast<double>(g.n[1]);
+      v = static_cast<double>(g.global[1]);
     else if (g.dims == 1 && (m == "dy" || m == "ny" || m == "nx")) {
       ctx.error(e.memberLoc, fmt::format("'{}' needs a 2-D grid; '{}' is 1-D",
                                          m, base->name));

@@ -19,6 +19,10 @@ void DiagnosticEngine::report(Severity sev, SourceLoc loc,
          (msg.size() > 1 && std::isupper(static_cast<unsigned char>(msg[1]))));
   assert(msg.back() != '.' && "diagnostics have no final period");
   if (sev == Severity::Error) {
+    if (errors == 0) {
+      firstLoc = loc;
+      firstMsg = msg;
+    }
     ++errors;
     if (errors == limit + 1) {
       std::fprintf(out, "dgc: error: too many errors emitted, stopping now\n");

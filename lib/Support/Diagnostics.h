@@ -34,6 +34,10 @@ public:
   void report(Severity sev, SourceLoc loc, const std::string &msg);
 
   unsigned errorCount() const { return errors; }
+  /// The first error reported: where and what (for a caller that checks
+  /// a variant of the input and restates its error in its own words).
+  SourceLoc firstErrorLoc() const { return firstLoc; }
+  const std::string &firstErrorMessage() const { return firstMsg; }
   bool hasErrors() const { return errors != 0; }
 
   /// Stop printing after this many errors (a 1 MB file of junk must not
@@ -45,6 +49,8 @@ private:
   FILE *out;
   unsigned errors = 0;
   unsigned limit = 20;
+  SourceLoc firstLoc;
+  std::string firstMsg;
 };
 
 } // namespace dgc

@@ -120,6 +120,14 @@ std::optional<ir::StencilForm> stencilForm(const ir::ModelIR &m,
 ir::Colouring colourColumns(const ir::JacobianPattern &p,
                             const ir::StencilForm *form);
 
+/// EnergyDensity.cpp: `energy` (inputs u, params...; result H) as a
+/// function `energy_density` with result e of shape `points` (the grid's)
+/// and sum(e) = H: H's grid sums moved to the end, u-free terms spread
+/// over `total` points. Nothing, with `why` and `where` set, when H is not
+/// an affine combination of sums over the grid (a local density exists).
+std::optional<ir::Function> energyDensity(const ir::Function &energy,
+                                          const Shape &points, double total,
+                                          std::string &why, SourceLoc &where);
 /// The pipeline (Pipeline.cpp): from `energy` and `structure` (or
 /// `vectorfield`) adds `grad` (u, params -> H, grad H in the model's inner
 /// product) and `time_derivative` (u, params -> G grad H or the vector
@@ -127,5 +135,11 @@ ir::Colouring colourColumns(const ir::JacobianPattern &p,
 /// and time_derivative_vjp, simplified and verified; sets
 /// `laws.separable`.
 void deriveModel(ir::ModelIR &m);
+/// The pipeline of a local tile (halo mode, ModelIR::halo > 0): only what a
+/// distributed run calls on one rank's patch: grad, time_derivative,
+/// newton_residual with its sparse Jacobian (newton_jvp tiled over the
+/// colours) and energy_density. False, with `why` and `where`, when the
+/// energy has no local density.
+bool deriveLocalModel(ir::ModelIR &m, std::string &why, SourceLoc &where);
 
 } // namespace dgc::transforms

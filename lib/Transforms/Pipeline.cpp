@@ -313,4 +313,40 @@ void deriveModel(ModelIR &m) {
   finishAll(m, timeDerivativeVjp(m));
 }
 
+bool deriveLocalModel(ModelIR &m, std::string &why, SourceLoc &where) {
+  assert(m.kind == ModelIR::Kind::Energy && m.halo > 0 &&
+         "local models are energy models on a tile");
+  for (Function &f : m.functions) {
+    verifyOrDie(f);
+    simplify(f);
+    verifyOrDie(f);
+  }
+  const Function *energy = m.find("energy");
+  const Function *structure = m.find("structure");
+  const ir::GridInfo &g = m.grids[0];
+  Shape points = g.dims == 1 ? Shape{g.n[0]} : Shape{g.n[1], g.n[0]};
+  std::optional<Function> density =
+      energyDensity(*energy, points,
+                    static_cast<double>(g.global[0] * g.global[1]), why,
+                    where);
+  if (!density)
+    return false;
+  Function grad = makeGrad(m, *energy);
+  Function td =
+      applyStructure(grad, 1, *structure, "time_derivative", "dudt");
+  Function dgrad = makeDiscreteGrad(m, *energy);
+  Function dtd = applyStructure(dgrad, 0, *structure,
+                                "discrete_time_derivative", "dudt");
+  Function residual = makeNewtonResidual(dtd);
+  Function newtonJvp = makeJvp(residual, "v", "newton_jvp");
+  finish(m, std::move(*density));
+  finish(m, std::move(grad));
+  finish(m, std::move(td));
+  finish(m, std::move(residual));
+  finish(m, std::move(newtonJvp));
+  addSparseJacobian(m, *m.find("newton_residual"), "v", *m.find("newton_jvp"),
+                    "newton", /*diagonal=*/true);
+  return true;
+}
+
 } // namespace dgc::transforms

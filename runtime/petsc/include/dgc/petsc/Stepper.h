@@ -1,0 +1,258 @@
+//===- Stepper.h - The dg scheme on a DMDA with PETSc's SNES ----*- C++ -*-===//
+//
+// Part of dgc's PETSc backend. One step of the paper's Eq. 6 on a periodic
+// DMDA: SNES solves F(v) = (v - u)/dt - G dgrad H(u, v) = 0 with the
+// generated local residual and its exact Jacobian (the generated sparse
+// Jacobian of each tile, inserted row by row with MatSetValuesStencil), from
+// the explicit-midpoint predictor (or u_n where its residual is smaller: at
+// a stiff dt the explicit step is far off). The energy is the sum of the
+// generated energy density over owned points and the mass the weighted sum
+// of the state, each one MPI reduction. M is the generated Model (params,
+// laws, inner weight), K its local::Kernels.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "dgc/petsc/Tiles.h"
+
+#include <petscsnes.h>
+
+#include <cmath>
+#include <memory>
+
+namespace dgc::petsc {
+
+template <class M, class K> class Stepper {
+public:
+  using Params = typename M::template ParamsT<double>;
+
+  Stepper(DM da, const Params &p, double dt)
+      : da(da), params(p), dt(dt), cover(da),
+        ut(K::state_size), vt(K::state_size), out(K::state_size) {
+    check(DMCreateLocalVector(da, &uLoc), "DMCreateLocalVector");
+    check(DMCreateLocalVector(da, &vLoc), "DMCreateLocalVector");
+    check(DMCreateGlobalVector(da, &fVec), "DMCreateGlobalVector");
+    check(DMCreateGlobalVector(da, &tmp), "DMCreateGlobalVector");
+    check(DMCreateMatrix(da, &jac), "DMCreateMatrix");
+    check(MatSetOption(jac, MAT_NEW_NONZERO_ALLOCATION_ERR, PETSC_TRUE),
+          "MatSetOption");
+    check(SNESCreate(PetscObjectComm((PetscObject)da), &snes), "SNESCreate");
+    check(SNESSetDM(snes, da), "SNESSetDM");
+    check(SNESSetFunction(snes, fVec, &Stepper::residualCb, this),
+          "SNESSetFunction");
+    check(SNESSetJacobian(snes, jac, jac, &Stepper::jacobianCb, this),
+          "SNESSetJacobian");
+    if constexpr (K::has_newton_jacobian)
+      values.resize(static_cast<size_t>(K::newton_jacobian_nnz));
+  }
+  ~Stepper() {
+    SNESDestroy(&snes);
+    MatDestroy(&jac);
+    VecDestroy(&tmp);
+    VecDestroy(&fVec);
+    VecDestroy(&vLoc);
+    VecDestroy(&uLoc);
+  }
+  Stepper(const Stepper &) = delete;
+  Stepper &operator=(const Stepper &) = delete;
+
+  SNES solver() { return snes; }
+
+  /// Newton's tolerances as the serial runtime's: max|F| <= tol (1 +
+  /// max|u|) / dt, in the 2-norm over N unknowns; the user's -snes_* options
+  /// (SNESSetFromOptions, called after this) override them.
+  void setTolerances(double tol, double scale, int64_t n, int maxIters) {
+    double atol = tol * (1 + scale) / dt * std::sqrt(double(n));
+    check(SNESSetTolerances(snes, atol, 1e-14, 1e-14, maxIters, 100000),
+          "SNESSetTolerances");
+  }
+
+  /// One dg step: u (global) -> v (global). Returns SNES's reason (> 0:
+  /// converged) and adds its iterations to `iters`, its linear ones to
+  /// `linearIters`.
+  SNESConvergedReason step(Vec u, Vec v, int64_t &iters,
+                           int64_t &linearIters) {
+    check(DMGlobalToLocal(da, u, INSERT_VALUES, uLoc), "DMGlobalToLocal");
+    // Predictor: v = u + dt f(u + dt/2 f(u)), unless u_n's residual is
+    // smaller.
+    timeDerivative(u, tmp);                         // tmp = f(u)
+    check(VecWAXPY(v, 0.5 * dt, tmp, u), "VecWAXPY"); // v = u + dt/2 f(u)
+    timeDerivative(v, tmp);
+    check(VecWAXPY(v, dt, tmp, u), "VecWAXPY");
+    double rPred = residualNorm(v);
+    double rOld = residualNorm(u);
+    if (!(rPred <= rOld))
+      check(VecCopy(u, v), "VecCopy");
+    check(SNESSolve(snes, nullptr, v), "SNESSolve");
+    SNESConvergedReason reason;
+    PetscInt it = 0, lit = 0;
+    check(SNESGetConvergedReason(snes, &reason), "SNESGetConvergedReason");
+    check(SNESGetIterationNumber(snes, &it), "SNESGetIterationNumber");
+    check(SNESGetLinearSolveIterations(snes, &lit),
+          "SNESGetLinearSolveIterations");
+    iters += it;
+    linearIters += lit;
+    return reason;
+  }
+
+  /// H(u) over the whole grid (one MPI sum).
+  double energy(Vec u) {
+    check(DMGlobalToLocal(da, u, INSERT_VALUES, uLoc), "DMGlobalToLocal");
+    const PetscScalar *loc;
+    check(VecGetArrayRead(uLoc, &loc), "VecGetArrayRead");
+    std::vector<double> density(static_cast<size_t>(cover.owned()));
+    for (int64_t y0 : cover.originsY())
+      for (int64_t x0 : cover.originsX()) {
+        cover.gather(loc, x0, y0, ut.data());
+        K::energy_density(params, ut.data(), out.data(), ws);
+        cover.forInterior(x0, y0, [&](int64_t t, int64_t o) {
+          density[static_cast<size_t>(o)] = out[static_cast<size_t>(t)];
+        });
+      }
+    check(VecRestoreArrayRead(uLoc, &loc), "VecRestoreArrayRead");
+    double mine = 0, all = 0;
+    for (double e : density)
+      mine += e;
+    MPI_Allreduce(&mine, &all, 1, MPI_DOUBLE, MPI_SUM,
+                  PetscObjectComm((PetscObject)da));
+    return all;
+  }
+
+  /// M(u) = sum_i w_i u_i (one MPI sum; every field element has the grid's
+  /// cell volume as its weight).
+  double mass(Vec u) {
+    PetscScalar s = 0;
+    check(VecSum(u, &s), "VecSum");
+    return M::inner_weight[0] * s;
+  }
+
+private:
+  DM da;
+  const Params &params;
+  double dt;
+  TileCover<K> cover;
+  std::vector<double> ut, vt, out, values;
+  typename K::template WorkspaceT<double> ws;
+  Vec uLoc = nullptr, vLoc = nullptr, fVec = nullptr, tmp = nullptr;
+  Mat jac = nullptr;
+  SNES snes = nullptr;
+
+  double residualNorm(Vec v) {
+    residual(v, fVec);
+    PetscReal n = 0;
+    check(VecNorm(fVec, NORM_2, &n), "VecNorm");
+    return std::isfinite(n) ? n : INFINITY;
+  }
+
+  /// out = f(in), f = G grad H, tile by tile.
+  void timeDerivative(Vec in, Vec outVec) {
+    check(DMGlobalToLocal(da, in, INSERT_VALUES, vLoc), "DMGlobalToLocal");
+    const PetscScalar *loc;
+    PetscScalar *own;
+    check(VecGetArrayRead(vLoc, &loc), "VecGetArrayRead");
+    check(VecGetArray(outVec, &own), "VecGetArray");
+    for (int64_t y0 : cover.originsY())
+      for (int64_t x0 : cover.originsX()) {
+        cover.gather(loc, x0, y0, vt.data());
+        K::time_derivative(params, vt.data(), out.data(), ws);
+        cover.scatter(out.data(), x0, y0, own);
+      }
+    check(VecRestoreArray(outVec, &own), "VecRestoreArray");
+    check(VecRestoreArrayRead(vLoc, &loc), "VecRestoreArrayRead");
+  }
+
+  /// F = F(v) with u from the last step (uLoc).
+  void residual(Vec v, Vec f) {
+    check(DMGlobalToLocal(da, v, INSERT_VALUES, vLoc), "DMGlobalToLocal");
+    const PetscScalar *uloc, *vloc;
+    PetscScalar *own;
+    check(VecGetArrayRead(uLoc, &uloc), "VecGetArrayRead");
+    check(VecGetArrayRead(vLoc, &vloc), "VecGetArrayRead");
+    check(VecGetArray(f, &own), "VecGetArray");
+    for (int64_t y0 : cover.originsY())
+      for (int64_t x0 : cover.originsX()) {
+        cover.gather(uloc, x0, y0, ut.data());
+        cover.gather(vloc, x0, y0, vt.data());
+        K::newton_residual(params, ut.data(), vt.data(), &dt, out.data(), ws);
+        cover.scatter(out.data(), x0, y0, own);
+      }
+    check(VecRestoreArray(f, &own), "VecRestoreArray");
+    check(VecRestoreArrayRead(vLoc, &vloc), "VecRestoreArrayRead");
+    check(VecRestoreArrayRead(uLoc, &uloc), "VecRestoreArrayRead");
+  }
+
+  /// The exact Jacobian dF/dv: each tile's generated sparse Jacobian, its
+  /// interior rows inserted with their neighbours' grid coordinates.
+  void jacobian(Vec v, Mat a) {
+    if constexpr (K::has_newton_jacobian) {
+      check(DMGlobalToLocal(da, v, INSERT_VALUES, vLoc), "DMGlobalToLocal");
+      const PetscScalar *uloc, *vloc;
+      check(VecGetArrayRead(uLoc, &uloc), "VecGetArrayRead");
+      check(VecGetArrayRead(vLoc, &vloc), "VecGetArrayRead");
+      const dgc_rt::SparsePattern &pat = K::newton_jacobian_pattern();
+      const int64_t gx = K::ghosted[0], gy = K::ghosted[1];
+      const int64_t pts = gx * gy, h = K::halo;
+      std::vector<MatStencil> cols;
+      std::vector<PetscScalar> vals;
+      for (int64_t y0 : cover.originsY())
+        for (int64_t x0 : cover.originsX()) {
+          cover.gather(uloc, x0, y0, ut.data());
+          cover.gather(vloc, x0, y0, vt.data());
+          K::newton_jacobian_sparse(params, ut.data(), vt.data(), &dt,
+                                    values.data(), ws);
+          auto coord = [&](int64_t idx, MatStencil &s) {
+            int64_t c = idx / pts, q = idx % pts;
+            int64_t ty = q / gx, tx = q % gx;
+            s.k = 0;
+            s.c = static_cast<PetscInt>(c);
+            s.i = static_cast<PetscInt>(x0 - h + tx);
+            s.j = static_cast<PetscInt>(K::dims == 2 ? y0 - h + ty : 0);
+          };
+          for (int64_t c = 0; c < K::fields; ++c)
+            cover.forInterior(x0, y0, [&](int64_t t, int64_t) {
+              int64_t r = c * pts + t;
+              MatStencil row;
+              coord(r, row);
+              int64_t b = pat.rowPtr[static_cast<size_t>(r)],
+                      e = pat.rowPtr[static_cast<size_t>(r) + 1];
+              cols.resize(static_cast<size_t>(e - b));
+              vals.resize(static_cast<size_t>(e - b));
+              for (int64_t k = b; k < e; ++k) {
+                coord(pat.cols[static_cast<size_t>(k)],
+                      cols[static_cast<size_t>(k - b)]);
+                vals[static_cast<size_t>(k - b)] =
+                    values[static_cast<size_t>(k)];
+              }
+              check(MatSetValuesStencil(a, 1, &row,
+                                        static_cast<PetscInt>(e - b),
+                                        cols.data(), vals.data(),
+                                        INSERT_VALUES),
+                    "MatSetValuesStencil");
+            });
+        }
+      check(VecRestoreArrayRead(vLoc, &vloc), "VecRestoreArrayRead");
+      check(VecRestoreArrayRead(uLoc, &uloc), "VecRestoreArrayRead");
+      check(MatAssemblyBegin(a, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
+      check(MatAssemblyEnd(a, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
+    }
+  }
+
+  static PetscErrorCode residualCb(SNES, Vec x, Vec f, void *ctx) {
+    try {
+      static_cast<Stepper *>(ctx)->residual(x, f);
+    } catch (const std::exception &e) {
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "%s", e.what());
+    }
+    return 0;
+  }
+  static PetscErrorCode jacobianCb(SNES, Vec x, Mat a, Mat, void *ctx) {
+    try {
+      static_cast<Stepper *>(ctx)->jacobian(x, a);
+    } catch (const std::exception &e) {
+      SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "%s", e.what());
+    }
+    return 0;
+  }
+};
+
+} // namespace dgc::petsc
