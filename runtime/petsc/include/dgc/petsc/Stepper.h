@@ -58,13 +58,22 @@ public:
 
   SNES solver() { return snes; }
 
-  /// Newton's tolerances as the serial runtime's: max|F| <= tol (1 +
-  /// max|u|) / dt, in the 2-norm over N unknowns; the user's -snes_* options
-  /// (SNESSetFromOptions, called after this) override them.
+  /// Newton's stopping rule, the serial runtime's (Newton.h): converged
+  /// when |F| <= tol (1 + |u|) / dt and the last step was below 1e-14 of
+  /// the state, or at the round-off floor of a stiff residual: a step
+  /// below 1e-10 of the state that no longer halved |F| (with the exact
+  /// Jacobian the error after it is of the order of its square). Norms are
+  /// 2-norms scaled by sqrt(N) to compare with the serial max-norms. At
+  /// least one iteration. `-snes_convergence_test default` (after this, in
+  /// SNESSetFromOptions) gives PETSc's own test and -snes_atol/rtol/stol.
   void setTolerances(double tol, double scale, int64_t n, int maxIters) {
-    double atol = tol * (1 + scale) / dt * std::sqrt(double(n));
-    check(SNESSetTolerances(snes, atol, 1e-14, 1e-14, maxIters, 100000),
+    conv.root = std::sqrt(double(n));
+    conv.atol = tol * (1 + scale) / dt * conv.root;
+    conv.maxIters = maxIters;
+    check(SNESSetTolerances(snes, conv.atol, 1e-14, 1e-14, maxIters, 100000),
           "SNESSetTolerances");
+    check(SNESSetConvergenceTest(snes, &Stepper::convergedCb, &conv, nullptr),
+          "SNESSetConvergenceTest");
   }
 
   /// One dg step: u (global) -> v (global). Returns SNES's reason (> 0:
@@ -127,6 +136,10 @@ public:
   }
 
 private:
+  struct Convergence {
+    double atol = 0, root = 1, lastF = INFINITY;
+    int maxIters = 50;
+  } conv;
   DM da;
   const Params &params;
   double dt;
@@ -235,6 +248,28 @@ private:
       check(MatAssemblyBegin(a, MAT_FINAL_ASSEMBLY), "MatAssemblyBegin");
       check(MatAssemblyEnd(a, MAT_FINAL_ASSEMBLY), "MatAssemblyEnd");
     }
+  }
+
+  static PetscErrorCode convergedCb(SNES, PetscInt it, PetscReal xnorm,
+                                    PetscReal step, PetscReal fnorm,
+                                    SNESConvergedReason *reason, void *ctx) {
+    auto *c = static_cast<Convergence *>(ctx);
+    *reason = SNES_CONVERGED_ITERATING;
+    if (!std::isfinite(fnorm)) {
+      *reason = SNES_DIVERGED_FNORM_NAN;
+      return 0;
+    }
+    if (it > 0) {
+      const double size = c->root + xnorm;
+      if (fnorm <= c->atol && step <= 1e-14 * size)
+        *reason = SNES_CONVERGED_FNORM_ABS;
+      else if (step <= 1e-10 * size && fnorm > 0.5 * c->lastF)
+        *reason = SNES_CONVERGED_SNORM_RELATIVE;
+      else if (it >= c->maxIters)
+        *reason = SNES_DIVERGED_MAX_IT;
+    }
+    c->lastF = fnorm;
+    return 0;
   }
 
   static PetscErrorCode residualCb(SNES, Vec x, Vec f, void *ctx) {
