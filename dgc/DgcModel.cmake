@@ -1,4 +1,4 @@
-# dgc_add_model(TARGET source [DEFINES NAME=VALUE ...]
+# dgc_add_model(TARGET source [DEFINES NAME=VALUE ...] [LOCAL_TILE T|TXxTY]
 #               [FUNCTION name] [STRUCTURE G] [GRID N,LENGTH] [CXXFLAGS flag ...])
 #
 # Runs `dgc compile` on `source` at build time (again whenever the source or
@@ -10,11 +10,12 @@
 # front end): then FUNCTION names the function (or leave it out to take every
 # function annotated [[clang::annotate("dgc::energy")]]), STRUCTURE gives G
 # (S, D, D2, -I, "S - friction(0.1)", ...), GRID makes the state a periodic
-# field, and CXXFLAGS are passed to Clang.
+# field, and CXXFLAGS are passed to Clang. LOCAL_TILE also emits the local-tile
+# kernels for distributed runs (`namespace local`, dgc compile --local-tile).
 #
 # Inside this project the `dgc` target is used; elsewhere set DGC_EXECUTABLE.
 function(dgc_add_model target source)
-  cmake_parse_arguments(ARG "" "FUNCTION;STRUCTURE;GRID" "DEFINES;CXXFLAGS" ${ARGN})
+  cmake_parse_arguments(ARG "" "FUNCTION;STRUCTURE;GRID;LOCAL_TILE" "DEFINES;CXXFLAGS" ${ARGN})
   get_filename_component(abs "${source}" ABSOLUTE)
   get_filename_component(base "${source}" NAME_WE)
   get_filename_component(ext "${source}" LAST_EXT)
@@ -33,6 +34,9 @@ function(dgc_add_model target source)
   foreach(d IN LISTS ARG_DEFINES)
     list(APPEND args -D "${d}")
   endforeach()
+  if(ARG_LOCAL_TILE)
+    list(APPEND args --local-tile "${ARG_LOCAL_TILE}")
+  endif()
   if(ext MATCHES "^\\.(cpp|cc|cxx)$")
     if(NOT ARG_STRUCTURE)
       message(FATAL_ERROR "dgc_add_model(${target}): a C++ source needs STRUCTURE")

@@ -131,8 +131,10 @@ int runPetsc(const SimulateOptions &opts) {
   if (!std::getenv("OMP_NUM_THREADS"))
     ::setenv("OMP_NUM_THREADS", "1", 1);
   std::string mpiexec = DGC_MPIEXEC;
+  // --quiet: the program's own one-line error is the message on failure.
   std::vector<std::string> argv = {mpiexec, "-n", std::to_string(ranks),
-                                   "--oversubscribe", "--bind-to", "none",
+                                   "--quiet", "--oversubscribe",
+                                   "--bind-to", "none",
                                    binary,
                                    "--init", opts.init,
                                    "--dt", fmt::format("{:.17g}", opts.dt),

@@ -74,8 +74,15 @@ public:
       if (f.type(op.operands[0]).numel() == 1)
         return density(op.operands[0]);
       return fail(op, "a reshape of the energy");
-    default:
+    case OpKind::Map:
+    case OpKind::DivDiff:
       return fail(op, fmt::format("'{}' of a sum over the grid",
+                                  ir::spelling(op.fn)));
+    case OpKind::MatMul:
+      return fail(op, "a matrix product across the grid's points: an mlp "
+                      "over the whole state or a dense matrix over a field");
+    default:
+      return fail(op, fmt::format("'{}' over the whole state",
                                   ir::mnemonic(op.kind)));
     }
   }

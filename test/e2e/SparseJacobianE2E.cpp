@@ -48,8 +48,9 @@ void compare(int64_t n, const std::vector<double> &J,
          k < rowPtr[static_cast<size_t>(r) + 1]; ++k) {
       int32_t c = cols[static_cast<size_t>(k)];
       diag = diag || c == r;
-      if (k > rowPtr[static_cast<size_t>(r)])
+      if (k > rowPtr[static_cast<size_t>(r)]) {
         ASSERT_LT(cols[static_cast<size_t>(k) - 1], c) << "row " << r;
+      }
       rebuilt[static_cast<size_t>(r * n + c)] = values[static_cast<size_t>(k)];
     }
     ASSERT_TRUE(diag) << "row " << r << " lacks its diagonal";

@@ -32,4 +32,7 @@ else:
     config.substitutions.append(
         ("%cxx", "%s -std=c++20 -I%s" % (config.cxx, config.eigen_include)))
     config.substitutions.append(("%examples", os.path.join(config.dgc_src_root, "examples")))
+    # --backend petsc tests: dgc was built with PETSc and MPI.
+    if getattr(config, "dgc_have_petsc", "") in ("ON", "1", "TRUE"):
+        config.available_features.add("petsc")
     config.substitutions.append(("%npy_diff", os.path.join(config.dgc_obj_root, "test", "tools", "npy_diff")))

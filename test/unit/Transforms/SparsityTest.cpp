@@ -132,8 +132,9 @@ int checkModel(const ModelIR &m, const Expect &e, uint64_t seed) {
     const JacobianPattern &p = sj.pattern;
     if (sj.base == "newton") {
       EXPECT_EQ(sj.denseReason.empty(), e.sparse) << sj.denseReason;
-      if (e.colours >= 0)
+      if (e.colours >= 0) {
         EXPECT_EQ(sj.colouring.colours, e.colours);
+      }
     }
     if (p.dense)
       continue;

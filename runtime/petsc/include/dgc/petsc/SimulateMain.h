@@ -247,7 +247,7 @@ template <class M, class K> int simulatePetscMain(int argc, char **argv) {
     std::fprintf(stderr, "dgc: error: PETSc failed to initialise\n");
     return 1;
   }
-  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+  PetscPushErrorHandler(errorHandler, nullptr);
   int rank = 0, rc = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   try {

@@ -23,6 +23,9 @@
 namespace dgc::petsc {
 
 template <class M, class K> class Stepper {
+  static_assert(K::has_newton_jacobian,
+                "local kernels without a sparse Newton Jacobian");
+
 public:
   using Params = typename M::template ParamsT<double>;
 
@@ -202,46 +205,14 @@ private:
       const PetscScalar *uloc, *vloc;
       check(VecGetArrayRead(uLoc, &uloc), "VecGetArrayRead");
       check(VecGetArrayRead(vLoc, &vloc), "VecGetArrayRead");
-      const dgc_rt::SparsePattern &pat = K::newton_jacobian_pattern();
-      const int64_t gx = K::ghosted[0], gy = K::ghosted[1];
-      const int64_t pts = gx * gy, h = K::halo;
-      std::vector<MatStencil> cols;
-      std::vector<PetscScalar> vals;
       for (int64_t y0 : cover.originsY())
         for (int64_t x0 : cover.originsX()) {
           cover.gather(uloc, x0, y0, ut.data());
           cover.gather(vloc, x0, y0, vt.data());
           K::newton_jacobian_sparse(params, ut.data(), vt.data(), &dt,
                                     values.data(), ws);
-          auto coord = [&](int64_t idx, MatStencil &s) {
-            int64_t c = idx / pts, q = idx % pts;
-            int64_t ty = q / gx, tx = q % gx;
-            s.k = 0;
-            s.c = static_cast<PetscInt>(c);
-            s.i = static_cast<PetscInt>(x0 - h + tx);
-            s.j = static_cast<PetscInt>(K::dims == 2 ? y0 - h + ty : 0);
-          };
-          for (int64_t c = 0; c < K::fields; ++c)
-            cover.forInterior(x0, y0, [&](int64_t t, int64_t) {
-              int64_t r = c * pts + t;
-              MatStencil row;
-              coord(r, row);
-              int64_t b = pat.rowPtr[static_cast<size_t>(r)],
-                      e = pat.rowPtr[static_cast<size_t>(r) + 1];
-              cols.resize(static_cast<size_t>(e - b));
-              vals.resize(static_cast<size_t>(e - b));
-              for (int64_t k = b; k < e; ++k) {
-                coord(pat.cols[static_cast<size_t>(k)],
-                      cols[static_cast<size_t>(k - b)]);
-                vals[static_cast<size_t>(k - b)] =
-                    values[static_cast<size_t>(k)];
-              }
-              check(MatSetValuesStencil(a, 1, &row,
-                                        static_cast<PetscInt>(e - b),
-                                        cols.data(), vals.data(),
-                                        INSERT_VALUES),
-                    "MatSetValuesStencil");
-            });
+          cover.insertJacobian(a, K::newton_jacobian_pattern(),
+                               values.data(), x0, y0);
         }
       check(VecRestoreArrayRead(vLoc, &vloc), "VecRestoreArrayRead");
       check(VecRestoreArrayRead(uLoc, &uloc), "VecRestoreArrayRead");

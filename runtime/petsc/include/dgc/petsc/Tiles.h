@@ -30,13 +30,34 @@ struct PetscFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The message of the first PETSc error since the last check (its own
+/// words, e.g. "Unknown PC type: nonsense"), kept by errorHandler.
+inline std::string &lastPetscError() {
+  static std::string message;
+  return message;
+}
+
+/// A PETSc error handler (PetscPushErrorHandler) that keeps the message
+/// instead of printing a trace.
+inline PetscErrorCode errorHandler(MPI_Comm, int, const char *, const char *,
+                                   PetscErrorCode n, PetscErrorType p,
+                                   const char *mess, void *) {
+  if (p == PETSC_ERROR_INITIAL && mess)
+    lastPetscError() = mess;
+  return n;
+}
+
 inline void check(PetscErrorCode ierr, const char *what) {
   if (ierr == 0)
     return;
-  const char *text = nullptr;
-  PetscErrorMessage(ierr, &text, nullptr);
-  throw PetscFailure(std::string(what) + ": " +
-                     (text ? text : "PETSc error " + std::to_string(ierr)));
+  std::string text = lastPetscError();
+  lastPetscError().clear();
+  if (text.empty()) {
+    const char *generic = nullptr;
+    PetscErrorMessage(ierr, &generic, nullptr);
+    text = generic ? generic : "PETSc error " + std::to_string(ierr);
+  }
+  throw PetscFailure(std::string(what) + ": " + text);
 }
 
 /// The tiles over one rank's patch, and the copies between PETSc's arrays
@@ -118,6 +139,39 @@ public:
         int64_t o = (y0 - start[1] + y) * size[0] + (x0 - start[0] + x);
         f(t, o);
       }
+  }
+
+  /// Inserts the interior rows of a tile's sparse Jacobian (`pattern` over
+  /// the ghosted tile, e.g. local::newton_jacobian_pattern_data(), and its
+  /// `values`) into `a`, a matrix of the DMDA (DMCreateMatrix), each entry
+  /// at its grid coordinates (MatSetValuesStencil; the periodic wrap is the
+  /// DMDA's).
+  template <class Pattern>
+  void insertJacobian(Mat a, const Pattern &pattern, const double *values,
+                      int64_t x0, int64_t y0) const {
+    const int64_t gx = K::ghosted[0], pts = tilePoints(), h = K::halo;
+    auto coord = [&](int64_t idx) {
+      MatStencil s{};
+      int64_t q = idx % pts;
+      s.c = static_cast<PetscInt>(idx / pts);
+      s.i = static_cast<PetscInt>(x0 - h + q % gx);
+      s.j = static_cast<PetscInt>(K::dims == 2 ? y0 - h + q / gx : 0);
+      return s;
+    };
+    std::vector<MatStencil> cols;
+    for (int64_t c = 0; c < K::fields; ++c)
+      forInterior(x0, y0, [&](int64_t t, int64_t) {
+        const int64_t r = c * pts + t;
+        const int64_t b = pattern.rowPtr[static_cast<size_t>(r)],
+                      e = pattern.rowPtr[static_cast<size_t>(r) + 1];
+        cols.clear();
+        for (int64_t k = b; k < e; ++k)
+          cols.push_back(coord(pattern.cols[static_cast<size_t>(k)]));
+        MatStencil row = coord(r);
+        check(MatSetValuesStencil(a, 1, &row, static_cast<PetscInt>(e - b),
+                                  cols.data(), values + b, INSERT_VALUES),
+              "MatSetValuesStencil");
+      });
   }
 
   static constexpr int64_t tilePoints() {
