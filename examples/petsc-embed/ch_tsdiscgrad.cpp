@@ -8,7 +8,8 @@
 // step, shift I - L (diag(3u^2 - 1) - eps L), by hand as well (without
 // the rank-one Gonzalez term, which couples every point: PETSc's step
 // is then an inexact Newton). For comparison with the dgc-generated model
-// (docs/performance.md, "Distributed").
+// (docs/performance.md, "Distributed"). PETSc 3.18's TSDISCGRAD builds
+// its S on one process (MatCreate(PETSC_COMM_SELF)): it runs on 1 rank.
 //
 //   mpirun -n 2 ./ch_tsdiscgrad [-steps N] [-dt DT] [-n N] [PETSc options]
 #include <petscdmda.h>
@@ -20,6 +21,7 @@ struct App {
   DM da;
   Mat L; // the periodic 5-point Laplacian
   double eps = 0.01;
+  double h2 = 0; // 1 / dx^2
   Vec work;
 };
 
@@ -88,23 +90,42 @@ static PetscErrorCode formG(TS, PetscReal, Vec u, Vec g, void *ctx) {
   return 0;
 }
 
-// d/du of (shift (u - u0) - L grad F(u)) = shift I - L (diag(3u^2 - 1) - eps L).
+// d/du of (shift (u - u0) - L grad F(u)) = shift I - L diag(3u^2 - 1)
+// + eps L^2: a 13-point stencil, by hand (L^2: 20 at the point, -8 at
+// the 4 neighbours, 2 at the 4 diagonal ones, 1 two points away; times
+// 1/dx^4).
 static PetscErrorCode formJ(TS, PetscReal, Vec u, Vec, PetscReal shift, Mat A,
                             Mat, void *ctx) {
   auto *app = static_cast<App *>(ctx);
-  Mat hess, prod;
-  PetscCall(MatDuplicate(app->L, MAT_COPY_VALUES, &hess));
-  PetscCall(MatScale(hess, -app->eps));
-  PetscCall(VecPointwiseMult(app->work, u, u));
-  PetscCall(VecScale(app->work, 3));
-  PetscCall(VecShift(app->work, -1));
-  PetscCall(MatDiagonalSet(hess, app->work, ADD_VALUES));
-  PetscCall(MatMatMult(app->L, hess, MAT_INITIAL_MATRIX, PETSC_DEFAULT, &prod));
-  PetscCall(MatZeroEntries(A));
-  PetscCall(MatAXPY(A, -1.0, prod, SUBSET_NONZERO_PATTERN));
-  PetscCall(MatShift(A, shift));
-  PetscCall(MatDestroy(&prod));
-  PetscCall(MatDestroy(&hess));
+  const double h2 = app->h2, eps = app->eps;
+  Vec uLoc;
+  const PetscScalar **ua;
+  PetscInt xs, ys, xm, ym;
+  PetscCall(DMGetLocalVector(app->da, &uLoc));
+  PetscCall(DMGlobalToLocal(app->da, u, INSERT_VALUES, uLoc));
+  PetscCall(DMDAVecGetArrayRead(app->da, uLoc, &ua));
+  PetscCall(DMDAGetCorners(app->da, &xs, &ys, nullptr, &xm, &ym, nullptr));
+  auto d = [&](PetscInt i, PetscInt j) { return 3 * ua[j][i] * ua[j][i] - 1; };
+  for (PetscInt j = ys; j < ys + ym; ++j)
+    for (PetscInt i = xs; i < xs + xm; ++i) {
+      MatStencil row{}, col[13]{};
+      PetscScalar v[13];
+      row.i = i, row.j = j;
+      const PetscInt di[13] = {0, -1, 1, 0, 0, -1, 1, -1, 1, -2, 2, 0, 0};
+      const PetscInt dj[13] = {0, 0, 0, -1, 1, -1, -1, 1, 1, 0, 0, -2, 2};
+      const double l2[13] = {20, -8, -8, -8, -8, 2, 2, 2, 2, 1, 1, 1, 1};
+      for (int k = 0; k < 13; ++k) {
+        col[k].i = i + di[k], col[k].j = j + dj[k];
+        double lk = k == 0 ? -4 * h2 : k < 5 ? h2 : 0; // L(row, col)
+        v[k] = eps * h2 * h2 * l2[k] - lk * d(i + di[k], j + dj[k]) +
+               (k == 0 ? shift : 0);
+      }
+      PetscCall(MatSetValuesStencil(A, 1, &row, 13, col, v, INSERT_VALUES));
+    }
+  PetscCall(DMDAVecRestoreArrayRead(app->da, uLoc, &ua));
+  PetscCall(DMRestoreLocalVector(app->da, &uLoc));
+  PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+  PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
   return 0;
 }
 
@@ -144,6 +165,7 @@ int main(int argc, char **argv) {
                          &app.da));
   PetscCall(DMSetFromOptions(app.da));
   PetscCall(DMSetUp(app.da));
+  app.h2 = double(n) * n;
   PetscCall(assembleLaplacian(app, n));
 
   Vec u;
