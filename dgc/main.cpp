@@ -229,6 +229,11 @@ int main(int argc, char **argv) {
                 dgc::cxx::clangVersion().c_str());
     return 0;
   }
+  if (sim.petscGiven && !(*simCmd)) {
+    dgc::driver::userError("--petsc passes options to PETSc in "
+                           "'dgc simulate --backend petsc' only");
+    return 2;
+  }
   if (*checkCmd)
     return dgc::driver::runCheck(check);
   if (*compileCmd) {
@@ -236,11 +241,6 @@ int main(int argc, char **argv) {
         !dgc::driver::parseLocalTile(compileTile, compile.local))
       return 2;
     return dgc::driver::runCompile(compile);
-  }
-  if (sim.petscGiven && !(*simCmd)) {
-    dgc::driver::userError("--petsc passes options to PETSc in "
-                           "'dgc simulate --backend petsc' only");
-    return 2;
   }
   if (*emitCmd)
     return dgc::driver::runEmit(emit);
