@@ -36,6 +36,9 @@ struct SimulationStats {
   LinearSolver linearSolver = LinearSolver::Auto;
   int64_t factorizations = 0, halvings = 0, linearIterations = 0;
   int64_t internalSteps = 0, rejectedSteps = 0; ///< dopri5 (adaptive)
+  /// A run that stopped early (simulateKeeping): the step that failed
+  /// (1-based); `steps` counts the ones done before it. 0: none failed.
+  int64_t failedStep = 0;
 
   double newtonPerStep() const {
     return steps > 0 ? double(newtonIterations) / double(steps) : 0.0;
@@ -88,6 +91,11 @@ struct SimulationStats {
                     static_cast<long long>(rejectedSteps));
       s += buf;
     }
+    if (failedStep > 0) {
+      std::snprintf(buf, sizeof buf, " failed_step=%lld",
+                    static_cast<long long>(failedStep));
+      s += buf;
+    }
     return s;
   }
 };
@@ -99,9 +107,16 @@ template <class T> struct Trajectory {
   std::vector<double> energy;  ///< H_n, energy models only
   std::vector<double> mass;    ///< M_n, mass-conserving models only
   SimulationStats stats;
+  /// simulateKeeping: why step stats.failedStep failed ("" if none did).
+  std::string failure;
 
   const T *state(int64_t n) const { return states.data() + n * stateSize; }
 };
+
+/// The exit status of a simulation program whose run stopped at a failed
+/// step after writing the trajectory up to the last good one (0: every
+/// step ran; 1: nothing was run or written, bad input).
+inline constexpr int kExitStepFailed = 3;
 
 /// sum_i inner_weight[i] * u[i].
 template <class M, class T> double massOf(const T *u) {
@@ -111,11 +126,14 @@ template <class M, class T> double massOf(const T *u) {
   return m;
 }
 
-/// Runs `opts.scheme` for `steps` steps of size opts.dt from `u0`.
-/// Throws SimulationError (NewtonError for a Newton failure).
-template <class M, class T = double>
-Trajectory<T> simulate(const typename M::template ParamsT<T> &p, const T *u0,
-                       int64_t steps, const SchemeOptions &opts) {
+namespace detail {
+
+/// simulate and simulateKeeping: a failed step throws, or with `keep`
+/// ends the run with the steps done so far.
+template <class M, class T>
+Trajectory<T> simulateRun(const typename M::template ParamsT<T> &p,
+                          const T *u0, int64_t steps, const SchemeOptions &opts,
+                          bool keep) {
   constexpr int64_t N = M::state_size;
   if (steps < 0)
     throw SimulationError("the number of steps must be >= 0");
@@ -151,14 +169,24 @@ Trajectory<T> simulate(const typename M::template ParamsT<T> &p, const T *u0,
   auto start = std::chrono::steady_clock::now();
   stepper->reset(u.data());
   for (int64_t n = 0; n < steps; ++n) {
-    stepper->advance(u.data(), n);
-    for (int64_t i = 0; i < N; ++i)
-      if (!std::isfinite(double(u[i])))
-        throw SimulationError(std::string("the state became non-finite at "
-                                          "step ") +
-                              std::to_string(n + 1) + " (scheme " +
-                              schemeName(opts.scheme) +
-                              "; try a smaller time step)");
+    try {
+      stepper->advance(u.data(), n);
+      for (int64_t i = 0; i < N; ++i)
+        if (!std::isfinite(double(u[i])))
+          throw SimulationError(std::string("the state became non-finite "
+                                            "at step ") +
+                                std::to_string(n + 1) + " (scheme " +
+                                schemeName(opts.scheme) +
+                                "; try a smaller time step)");
+    } catch (const SimulationError &e) {
+      if (!keep)
+        throw;
+      st.failedStep = n + 1;
+      st.steps = n;
+      tr.failure = e.what();
+      tr.states.resize(static_cast<size_t>((n + 1) * N));
+      break;
+    }
     std::copy(u.begin(), u.end(), tr.states.begin() + (n + 1) * N);
     record(u.data());
   }
@@ -189,6 +217,27 @@ Trajectory<T> simulate(const typename M::template ParamsT<T> &p, const T *u0,
   for (double m : tr.mass)
     st.massDrift = std::max(st.massDrift, std::abs(m - tr.mass[0]));
   return tr;
+}
+
+} // namespace detail
+
+/// Runs `opts.scheme` for `steps` steps of size opts.dt from `u0`.
+/// Throws SimulationError (NewtonError for a Newton failure).
+template <class M, class T = double>
+Trajectory<T> simulate(const typename M::template ParamsT<T> &p, const T *u0,
+                       int64_t steps, const SchemeOptions &opts) {
+  return detail::simulateRun<M, T>(p, u0, steps, opts, /*keep=*/false);
+}
+
+/// The same, but a step that fails (Newton, a non-finite state) ends the
+/// run instead of throwing: the trajectory holds the steps done before it,
+/// stats.failedStep names it and `failure` says why. Bad input (a
+/// non-finite u0, an impossible scheme) still throws.
+template <class M, class T = double>
+Trajectory<T> simulateKeeping(const typename M::template ParamsT<T> &p,
+                              const T *u0, int64_t steps,
+                              const SchemeOptions &opts) {
+  return detail::simulateRun<M, T>(p, u0, steps, opts, /*keep=*/true);
 }
 
 } // namespace dgc::rt

@@ -4,8 +4,12 @@
 // `dgc simulate` compiles against a generated header (runtime/tools/
 // simulate_main.cpp): argument parsing, reading and checking the initial
 // state and parameters (.npy), running the scheme, writing the trajectory
-// atomically and printing the summary line. Any problem is one line
-// `error: ...` on stderr, exit status 1 and no output file. In a header so
+// atomically and printing the summary line. Bad input is one line
+// `error: ...` on stderr, exit status 1 and no output file; a step that
+// fails (Newton, a non-finite state) ends the run with the trajectory up
+// to the last good step written, `failed_step=K` in the summary, one
+// `error:` line naming the step and why, and exit status 3
+// (kExitStepFailed). In a header so
 // that tests can call each piece without the program.
 //
 //===----------------------------------------------------------------------===//
@@ -228,11 +232,22 @@ template <class M> int simulateMain(int argc, const char *const *argv) {
       M::init_params(*params, 0);
     else
       loadParams<M>(a.params, *params);
-    Trajectory<double> tr = simulate<M, double>(*params, u0.data(), a.steps,
-                                                opts);
-    writeNpy<double>(a.output, {a.steps + 1, M::state_size},
+    // A step that fails keeps the steps before it (exit kExitStepFailed).
+    Trajectory<double> tr =
+        simulateKeeping<M, double>(*params, u0.data(), a.steps, opts);
+    writeNpy<double>(a.output, {tr.stats.steps + 1, M::state_size},
                      tr.states.data());
     std::printf("%s\n", tr.stats.summary().c_str());
+    if (tr.stats.failedStep > 0) {
+      std::fflush(stdout);
+      std::fprintf(stderr,
+                   "dgc: error: step %lld failed: %s; %s holds steps 0 to "
+                   "%lld\n",
+                   static_cast<long long>(tr.stats.failedStep),
+                   tr.failure.c_str(), a.output.c_str(),
+                   static_cast<long long>(tr.stats.steps));
+      return kExitStepFailed;
+    }
     return 0;
   } catch (const std::exception &e) {
     std::fprintf(stderr, "dgc: error: %s\n", e.what());

@@ -12,7 +12,9 @@
 // ranks=R`. PETSc's solver defaults here: Newton's tolerances of the serial
 // runtime, and an exact LU (MUMPS when PETSc has it) unless the options
 // name a -ksp_type or -pc_type. Errors: one `dgc: error:` line (rank 0),
-// exit status 1 on every rank, no output file.
+// exit status 1 on every rank, no output file; a step whose SNES fails
+// ends the run with the states kept so far and the last good one written
+// and exit status 3 (rt::kExitStepFailed), as the serial program.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -174,12 +176,20 @@ template <class M, class K> int runPetsc(const PetscArgs &a) {
   int64_t iters = 0, linearIters = 0;
   keep(u);
   auto t0 = std::chrono::steady_clock::now();
+  std::string failure;
+  int64_t done = 0;
   for (int64_t n = 0; n < a.steps; ++n) {
     SNESConvergedReason r = stepper.step(u, v, iters, linearIters);
-    if (r <= 0)
-      throw rt::SimulationError(
-          "Newton (PETSc SNES) did not converge at step " +
-          std::to_string(n + 1) + ": " + SNESConvergedReasons[r]);
+    if (r <= 0) {
+      // Keep what was done: the last good state ends the trajectory.
+      failure = std::string("Newton (PETSc SNES) did not converge: ") +
+                SNESConvergedReasons[r];
+      st.failedStep = n + 1;
+      if (n % a.saveEvery != 0)
+        keep(u);
+      break;
+    }
+    ++done;
     check(VecCopy(v, u), "VecCopy");
     double h = stepper.energy(u), m = stepper.mass(u);
     st.energyDrift = std::max(st.energyDrift, std::abs(h - h0) /
@@ -193,7 +203,7 @@ template <class M, class K> int runPetsc(const PetscArgs &a) {
   st.wallSeconds = std::chrono::duration<double>(
                        std::chrono::steady_clock::now() - t0)
                        .count();
-  st.steps = a.steps;
+  st.steps = done;
   st.newtonIterations = iters;
 
   KSP ksp;
@@ -214,9 +224,21 @@ template <class M, class K> int runPetsc(const PetscArgs &a) {
     // The serial summary up to the Newton fields, then PETSc's.
     std::string s = st.summary();
     s = s.substr(0, s.find(" linear_solver="));
-    std::printf("%s linear_solver=petsc:%s ranks=%d linear_iters=%lld\n",
+    std::printf("%s linear_solver=petsc:%s ranks=%d linear_iters=%lld%s\n",
                 s.c_str(), solver.c_str(), ranks,
-                static_cast<long long>(linearIters));
+                static_cast<long long>(linearIters),
+                st.failedStep > 0
+                    ? (" failed_step=" + std::to_string(st.failedStep)).c_str()
+                    : "");
+    if (st.failedStep > 0) {
+      std::fflush(stdout);
+      std::fprintf(stderr,
+                   "dgc: error: step %lld failed: %s; %s holds %lld "
+                   "state%s, the last at step %lld\n",
+                   static_cast<long long>(st.failedStep), failure.c_str(),
+                   a.output.c_str(), static_cast<long long>(kept),
+                   kept == 1 ? "" : "s", static_cast<long long>(done));
+    }
   }
   VecScatterDestroy(&toZero);
   VecDestroy(&seq);
@@ -224,7 +246,7 @@ template <class M, class K> int runPetsc(const PetscArgs &a) {
   VecDestroy(&v);
   VecDestroy(&u);
   DMDestroy(&da);
-  return 0;
+  return st.failedStep > 0 ? rt::kExitStepFailed : 0;
 }
 
 /// The whole program: returns the exit status.
@@ -257,7 +279,7 @@ template <class M, class K> int simulatePetscMain(int argc, char **argv) {
       std::fprintf(stderr, "dgc: error: %s\n", e.what());
     rc = 1;
   }
-  if (rc == 0 && rank == 0) {
+  if (rc != 1 && rank == 0) {
     PetscInt left = 0;
     char **names = nullptr, **values = nullptr;
     if (PetscOptionsLeftGet(nullptr, &left, &names, &values) == 0) {
