@@ -1,5 +1,6 @@
 # dgc_add_model(TARGET source [DEFINES NAME=VALUE ...]
-#               [FUNCTION name] [STRUCTURE G] [GRID N,LENGTH] [CXXFLAGS flag ...])
+#               [FUNCTION name] [STRUCTURE G] [GRID N,LENGTH] [CXXFLAGS flag ...]
+#               [DG_NUMERICS exact|reference])
 #
 # Runs `dgc compile` on `source` at build time (again whenever the source or
 # dgc changes) and gives TARGET, an INTERFACE library whose include path
@@ -10,11 +11,13 @@
 # front end): then FUNCTION names the function (or leave it out to take every
 # function annotated [[clang::annotate("dgc::energy")]]), STRUCTURE gives G
 # (S, D, D2, -I, "S - friction(0.1)", ...), GRID makes the state a periodic
-# field, and CXXFLAGS are passed to Clang.
+# field, and CXXFLAGS are passed to Clang. DG_NUMERICS is `dgc compile
+# --dg-numerics` (the training functions' divided differences; default exact).
 #
 # Inside this project the `dgc` target is used; elsewhere set DGC_EXECUTABLE.
 function(dgc_add_model target source)
-  cmake_parse_arguments(ARG "" "FUNCTION;STRUCTURE;GRID" "DEFINES;CXXFLAGS" ${ARGN})
+  cmake_parse_arguments(ARG "" "FUNCTION;STRUCTURE;GRID;DG_NUMERICS"
+                        "DEFINES;CXXFLAGS" ${ARGN})
   get_filename_component(abs "${source}" ABSOLUTE)
   get_filename_component(base "${source}" NAME_WE)
   get_filename_component(ext "${source}" LAST_EXT)
@@ -33,6 +36,9 @@ function(dgc_add_model target source)
   foreach(d IN LISTS ARG_DEFINES)
     list(APPEND args -D "${d}")
   endforeach()
+  if(ARG_DG_NUMERICS)
+    list(APPEND args "--dg-numerics=${ARG_DG_NUMERICS}")
+  endif()
   if(ext MATCHES "^\\.(cpp|cc|cxx)$")
     if(NOT ARG_STRUCTURE)
       message(FATAL_ERROR "dgc_add_model(${target}): a C++ source needs STRUCTURE")
