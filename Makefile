@@ -30,11 +30,12 @@ demo:
 
 # The paper's Tables 2 and 3 (docs/results.md, results/paper.json); resumes.
 # TRIALS=N SEEDS=A-B ONLY=dataset[,dataset] MODELS=... SCHEMES=... BUDGET=full|reduced|tiny
-# PDE_DOPRI5_ITERS=N THREADS=N (scripts/paper --help).
+# PDE_DOPRI5_ITERS=N THREADS=N NUMERICS=exact|reference (scripts/paper --help).
 paper: $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target dgc dgc_dataset
 	TRIALS="$(TRIALS)" SEEDS="$(SEEDS)" ONLY="$(ONLY)" MODELS="$(MODELS)" SCHEMES="$(SCHEMES)" \
 	BUDGET="$(BUDGET)" PDE_DOPRI5_ITERS="$(PDE_DOPRI5_ITERS)" THREADS="$(THREADS)" \
+	NUMERICS="$(NUMERICS)" \
 	python3 scripts/paper --build $(BUILD)
 
 # Google Benchmark: cost of the discrete gradient over the gradient

@@ -1,5 +1,6 @@
 # dgc_add_model(TARGET source [DEFINES NAME=VALUE ...] [LOCAL_TILE T|TXxTY]
-#               [FUNCTION name] [STRUCTURE G] [GRID N,LENGTH] [CXXFLAGS flag ...])
+#               [FUNCTION name] [STRUCTURE G] [GRID N,LENGTH] [CXXFLAGS flag ...]
+#               [DG_NUMERICS exact|reference])
 #
 # Runs `dgc compile` on `source` at build time (again whenever the source or
 # dgc changes) and gives TARGET, an INTERFACE library whose include path
@@ -12,10 +13,13 @@
 # (S, D, D2, -I, "S - friction(0.1)", ...), GRID makes the state a periodic
 # field, and CXXFLAGS are passed to Clang. LOCAL_TILE also emits the local-tile
 # kernels for distributed runs (`namespace local`, dgc compile --local-tile).
+# DG_NUMERICS is `dgc compile --dg-numerics` (the training functions'
+# divided differences; default exact).
 #
 # Inside this project the `dgc` target is used; elsewhere set DGC_EXECUTABLE.
 function(dgc_add_model target source)
-  cmake_parse_arguments(ARG "" "FUNCTION;STRUCTURE;GRID;LOCAL_TILE" "DEFINES;CXXFLAGS" ${ARGN})
+  cmake_parse_arguments(ARG "" "FUNCTION;STRUCTURE;GRID;LOCAL_TILE;DG_NUMERICS"
+                        "DEFINES;CXXFLAGS" ${ARGN})
   get_filename_component(abs "${source}" ABSOLUTE)
   get_filename_component(base "${source}" NAME_WE)
   get_filename_component(ext "${source}" LAST_EXT)
@@ -36,6 +40,9 @@ function(dgc_add_model target source)
   endforeach()
   if(ARG_LOCAL_TILE)
     list(APPEND args --local-tile "${ARG_LOCAL_TILE}")
+  endif()
+  if(ARG_DG_NUMERICS)
+    list(APPEND args "--dg-numerics=${ARG_DG_NUMERICS}")
   endif()
   if(ext MATCHES "^\\.(cpp|cc|cxx)$")
     if(NOT ARG_STRUCTURE)

@@ -24,6 +24,7 @@
 
 #include <fmt/core.h>
 
+#include <cassert>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -202,6 +203,17 @@ std::string checkReport(const ir::ModelIR &m) {
   return out;
 }
 
+/// The code generation options of `opts` (the banner's file name,
+/// --dg-numerics; main.cpp has checked its spelling).
+codegen::EmitOptions emitOptionsFor(const Options &opts) {
+  codegen::EmitOptions eo;
+  eo.sourceName = std::filesystem::path(opts.input).filename().string();
+  if (!opts.dgNumerics.empty() &&
+      !codegen::parseDgNumerics(opts.dgNumerics, eo.dgNumerics))
+    assert(false && "--dg-numerics is checked by the command line");
+  return eo;
+}
+
 bool writeOrPrint(const Options &opts, const std::string &text) {
   if (opts.output.empty() || opts.output == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -265,8 +277,7 @@ int runCompile(const Options &opts) {
   Compilation c;
   if (!compileModels(opts, Stop::IR, c, nullptr))
     return 1;
-  codegen::EmitOptions eo;
-  eo.sourceName = std::filesystem::path(opts.input).filename().string();
+  codegen::EmitOptions eo = emitOptionsFor(opts);
   return writeFileAtomic(opts.output, codegen::emitHeader(c.models, eo)) ? 0
                                                                           : 1;
 }
@@ -304,24 +315,17 @@ int runEmit(const Options &opts) {
         text += schedule::printSchedule(f);
       }
   } else {
-    codegen::EmitOptions eo;
-    eo.sourceName = std::filesystem::path(opts.input).filename().string();
-    text = codegen::emitHeader(c.models, eo);
+    text = codegen::emitHeader(c.models, emitOptionsFor(opts));
   }
   return writeOrPrint(opts, text) ? 0 : 1;
 }
-
-} // namespace dgc::driver
-
-namespace dgc::driver {
 
 bool buildModels(const Options &opts, std::vector<ir::ModelIR> &out,
                  std::string &headerText) {
   Compilation c;
   if (!compileModels(opts, Stop::IR, c, nullptr))
     return false;
-  codegen::EmitOptions eo;
-  eo.sourceName = std::filesystem::path(opts.input).filename().string();
+  codegen::EmitOptions eo = emitOptionsFor(opts);
   headerText = codegen::emitHeader(c.models, eo);
   out = std::move(c.models);
   return true;

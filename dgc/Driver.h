@@ -33,6 +33,10 @@ struct Options {
   std::string model;                  ///< --model, empty = every model
   std::string output;                 ///< -o, empty = stdout where allowed
   std::string stage;                  ///< emit: tokens|ast|ir|ddiff|sched|cpp
+  /// compile, emit, train: how the training functions compute divided
+  /// differences, "exact" (also when empty) or "reference"
+  /// (codegen::DgNumerics).
+  std::string dgNumerics;
   // C++ input (dgc/CxxInput.h): --function, --structure, --grid, -- FLAGS.
   std::string function, structure, grid;
   std::vector<std::string> cxxFlags;

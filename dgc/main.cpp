@@ -36,6 +36,20 @@ void addModelOptions(CLI::App *cmd, dgc::driver::Options &o) {
   cmd->add_option("cxxflags", o.cxxFlags, "C++ input: compiler flags after --");
 }
 
+/// --dg-numerics (codegen::DgNumerics) for compile, emit and train.
+void addNumericsOption(CLI::App *cmd, dgc::driver::Options &o) {
+  cmd->add_option("--dg-numerics", o.dgNumerics,
+                  "divided differences of the training gradients (train_*): "
+                  "exact (default: a series near a = b, accurate in float "
+                  "and double) or reference (as the authors' PyTorch "
+                  "library computes them in the training dtype: the plain "
+                  "quotient (f(a) - f(b))/(a - b) and its plain "
+                  "derivatives, the midpoint derivative only when |a - b| "
+                  "<= 1e-6 in float, 1e-12 in double); see "
+                  "docs/discrete-gradient.md")
+      ->check(CLI::IsMember({"exact", "reference"}));
+}
+
 /// `dgc train` and `dgc eval` (dgc/Train.h).
 std::pair<CLI::App *, CLI::App *>
 addTrainCommands(CLI::App &app, dgc::driver::TrainOptions &t,
@@ -63,6 +77,7 @@ addTrainCommands(CLI::App &app, dgc::driver::TrainOptions &t,
   tc->add_option("--weight-decay", t.weightDecay, "L2 weight decay (default 0)");
   tc->add_option("--dtype", t.dtype, "float or double (default double)")
       ->check(CLI::IsMember({"float", "double"}));
+  addNumericsOption(tc, t.model);
   tc->add_option("--threads", t.threads, "threads (default: all cores)");
   tc->add_option("--checkpoint-every", t.checkpointEvery,
                  "also checkpoint every K iterations");
@@ -110,6 +125,7 @@ int main(int argc, char **argv) {
                          "also emit the local-tile kernels for distributed "
                          "runs (namespace local): T or TXxTY interior "
                          "points per tile");
+  addNumericsOption(compileCmd, compile);
 
   CLI::App *emitCmd = app.add_subcommand(
       "emit", "print an intermediate stage (for tests and curious users)");
@@ -118,6 +134,7 @@ int main(int argc, char **argv) {
       ->required()
       ->check(CLI::IsMember({"tokens", "ast", "ir", "ddiff", "sparsity", "sched", "cpp"}));
   emitCmd->add_option("-o", emit.output, "write to this file, not stdout");
+  addNumericsOption(emitCmd, emit);
 
   dgc::driver::SimulateOptions sim;
   CLI::App *simCmd = app.add_subcommand(

@@ -15,8 +15,22 @@
 
 namespace dgc::codegen {
 
+/// How the training functions (`train_*`) compute the divided differences
+/// of the discrete gradient (docs/discrete-gradient.md, "Numerics"): Exact
+/// (series near a = b, dgc_rt::divdiff) or Reference (the authors' PyTorch
+/// library's plain formulas in the training dtype,
+/// dgc_rt::divdiffReference). Every other function is Exact either way.
+enum class DgNumerics { Exact, Reference };
+
+/// "exact" / "reference": the option's spelling, and what the header
+/// records as `dg_numerics`.
+const char *dgNumericsName(DgNumerics n);
+/// The numerics spelled `name`; false if there is none.
+bool parseDgNumerics(const std::string &name, DgNumerics &out);
+
 struct EmitOptions {
   std::string sourceName; ///< the .dg file, for the banner
+  DgNumerics dgNumerics = DgNumerics::Exact; ///< `--dg-numerics`
 };
 
 std::string emitHeader(const std::vector<ir::ModelIR> &models,

@@ -37,9 +37,12 @@ std::string joinInts(const std::vector<int64_t> &v, size_t from = 0) {
 class FunctionEmitter {
 public:
   FunctionEmitter(Printer &out, const ir::ModelIR &m, const ir::Function &f,
-                  const NameGen &modelNames)
+                  const NameGen &modelNames, DgNumerics numerics)
       : out(out), m(m), f(f), names(modelNames),
-        s(schedule::scheduleFunction(f)) {}
+        s(schedule::scheduleFunction(f)),
+        divdiffFn(numerics == DgNumerics::Reference && isTrainingFunction(f)
+                      ? "dgc_rt::divdiffReference"
+                      : "dgc_rt::divdiff") {}
 
   int64_t run() {
     nameArguments();
@@ -57,6 +60,8 @@ private:
   const ir::Function &f;
   NameGen names;
   schedule::Schedule s;
+  /// The prologue's divided difference this function calls (dgNumerics).
+  const char *divdiffFn;
   std::vector<std::string> valueName; ///< locals, workspace pointers, args
   std::vector<std::string> loopName;  ///< temporaries of loop members
   std::vector<std::string> inArgs;    ///< non-param inputs, in order
@@ -179,7 +184,7 @@ private:
       return fmt::format("{}::d<{}>({}, {})", fnFunctor(op.fn), op.order, a(0),
                          op.k);
     case ir::OpKind::DivDiff:
-      return fmt::format("dgc_rt::divdiff<{}, {}>({}, {}, {})",
+      return fmt::format("{}<{}, {}>({}, {}, {})", divdiffFn,
                          fnFunctor(op.fn), op.order, a(0), a(1), op.k);
     case ir::OpKind::Const:
       return literal(op.real);
@@ -530,6 +535,10 @@ bool isTileFunction(const ir::Function &f) {
                         suffix) == 0;
 }
 
+bool isTrainingFunction(const ir::Function &f) {
+  return f.name.rfind("train_", 0) == 0;
+}
+
 int64_t tileSize(const ir::Function &f) {
   // The first non-parameter input (u1 of a loss, u of time_derivative) is
   // [state..., tile] (Transforms/Batch.cpp).
@@ -559,8 +568,8 @@ std::string denseJacobianBase(const ir::Function &f) {
 }
 
 int64_t emitFunction(Printer &out, const ir::ModelIR &m, const ir::Function &f,
-                     const NameGen &modelNames) {
-  return FunctionEmitter(out, m, f, modelNames).run();
+                     const NameGen &modelNames, DgNumerics numerics) {
+  return FunctionEmitter(out, m, f, modelNames, numerics).run();
 }
 
 } // namespace dgc::codegen

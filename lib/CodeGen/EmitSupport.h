@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "CodeGen/CppEmitter.h"
 #include "IR/IR.h"
 
 #include <fmt/format.h>
@@ -81,6 +82,10 @@ bool isTileFunction(const ir::Function &f);
 /// input (u1 of a loss, u of time_derivative_tile).
 int64_t tileSize(const ir::Function &f);
 
+/// A training loss (`train_dg`, `train_dg_tile`, ...): the functions whose
+/// divided differences follow EmitOptions::dgNumerics.
+bool isTrainingFunction(const ir::Function &f);
+
 /// For a Jacobian-vector product `X_jvp` (a non-parameter input `w` of rank
 /// 1 and one result of w's shape), the base name `X` of the dense
 /// `X_jacobian` emitFunction also writes; empty for any other function.
@@ -88,9 +93,11 @@ std::string denseJacobianBase(const ir::Function &f);
 
 /// Emits `template <class T> void NAME(...)` for one IR function; returns
 /// its workspace size in elements. `params` tells which inputs are read from
-/// the Params struct.
+/// the Params struct. Its `divdiff` ops call dgc_rt::divdiffReference when
+/// `numerics` is Reference and `f` is a training function, else
+/// dgc_rt::divdiff.
 int64_t emitFunction(Printer &out, const ir::ModelIR &m, const ir::Function &f,
-                     const NameGen &modelNames);
+                     const NameGen &modelNames, DgNumerics numerics);
 
 /// Emits the pattern and `<base>_jacobian_sparse` of one sparse Jacobian
 /// (EmitSparse.cpp) after its JVP, whose workspace is `jvpWorkspace`

@@ -396,6 +396,43 @@ DGC_ALWAYS_INLINE T divdiff(T a, T b, int k) {
   }
 }
 
+/// Switch point of the reference library's divided difference
+/// (divdiffReference): |a - b| <= 1e-6 in float, 1e-12 in double, an
+/// absolute length.
+template <class T> constexpr T divdiffReferenceThreshold() {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>);
+  if constexpr (std::is_same_v<T, double>)
+    return 1e-12;
+  else
+    return 1e-6f;
+}
+
+/// The divided difference as the authors' PyTorch library
+/// (tksmatsubara/discrete-autograd) computes it in the training dtype, for
+/// `--dg-numerics=reference` (training functions only): the plain quotient
+/// q = (f(a) - f(b)) / (a - b), and its partial derivatives by the plain
+/// formulas dq/da = (f'(a) - q) / d, dq/db = (q - f'(b)) / d; only when
+/// |d| <= divdiffReferenceThreshold the midpoint derivative q = f'(m), with
+/// dq/da = dq/db = f''(m)/2. Every function, relu and abs included. In
+/// float this loses every digit of dq/da once |d| falls below about 1e-3
+/// (rounding error about eps |f| / d^2, docs/discrete-gradient.md); that
+/// is the point: it reproduces the reference implementation's gradient.
+template <class F, int Order, class T>
+DGC_ALWAYS_INLINE T divdiffReference(T a, T b, int k) {
+  static_assert(Order >= 0 && Order <= 2, "divdiff order is 0, 1 or 2");
+  const T d = a - b, m = (a + b) / T(2);
+  const bool near = std::abs(d) <= divdiffReferenceThreshold<T>();
+  const T dd = near ? T(1) : d;
+  const T q = (F::template d<0>(a, k) - F::template d<0>(b, k)) / dd;
+  if constexpr (Order == 0) {
+    return near ? F::template d<1>(m, k) : q;
+  } else {
+    const T far = Order == 1 ? (F::template d<1>(a, k) - q) / dd
+                             : (q - F::template d<1>(b, k)) / dd;
+    return near ? F::template d<2>(m, k) / T(2) : far;
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // Kernels. Tensors are dense and row-major; `n` counts elements.
 //===----------------------------------------------------------------------===//

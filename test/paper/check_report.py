@@ -14,6 +14,11 @@ Synthetic eval records in a temporary results folder check:
 3. plan(): ONLY, MODELS and SCHEMES select the trainings, TRIALS or SEEDS
    the seeds; an unknown scheme or an empty seed range is refused with one
    message.
+4. NUMERICS: reference trainings pass --dg-numerics reference, go to
+   results/reference and docs/results-reference.md; collect() keeps the
+   records of one numerics only (a record without dg_numerics is exact);
+   a checkpoint of the other numerics is not resumed; an unknown value is
+   refused with one message.
 
 usage: check_report.py --source SRC --work DIR
 """
@@ -174,7 +179,7 @@ def check_threshold_claims(paper, work):
 def check_plan(paper, work):
     def config(**env):
         for k in ("ONLY", "MODELS", "SCHEMES", "TRIALS", "SEEDS", "BUDGET",
-                  "PDE_DOPRI5_ITERS", "THREADS"):
+                  "PDE_DOPRI5_ITERS", "THREADS", "NUMERICS"):
             os.environ.pop(k, None)
         os.environ.update(env, RESULTS=os.path.join(work, "plan"))
         return paper.Config(argparse.Namespace(build=work))
@@ -223,6 +228,79 @@ def check_plan(paper, work):
     refused("scripts/paper: error: SEEDS: the last seed must be an integer "
             ">= 5, not '2'", SEEDS="5-2")
 
+def check_numerics(paper, work):
+    def config(results=None, **env):
+        for k in ("ONLY", "MODELS", "SCHEMES", "TRIALS", "SEEDS", "BUDGET",
+                  "PDE_DOPRI5_ITERS", "THREADS", "NUMERICS", "RESULTS"):
+            os.environ.pop(k, None)
+        os.environ.update(env)
+        if results:
+            os.environ["RESULTS"] = results
+        return paper.Config(argparse.Namespace(build=work))
+
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        exact, ref = config(), config(NUMERICS="reference")
+    finally:
+        os.chdir(cwd)
+    if (exact.numerics, exact.results, exact.report_name, exact.figures) != (
+            "exact", os.path.join(work, "results"), "results.md", "figures"):
+        fail(f"NUMERICS unset: {exact.numerics} {exact.results} {exact.report_name}")
+    if (ref.numerics, ref.results, ref.report_name, ref.figures) != (
+            "reference", os.path.join(work, "results", "reference"),
+            "results-reference.md", "figures/reference"):
+        fail(f"NUMERICS=reference: {ref.numerics} {ref.results} {ref.report_name}")
+    job = paper.plan(config(results=os.path.join(work, "num"), NUMERICS="reference",
+                            ONLY="mass-spring", MODELS="DGNet", TRIALS="1"))[0]
+    args = job.train_args(resume=False)
+    if args[args.index("--dg-numerics") + 1] != "reference":
+        fail(f"NUMERICS=reference: train arguments {args}")
+
+    # collect(): one numerics per report; old records are exact.
+    res = Results(paper, os.path.join(work, "numerics"))
+    res.add("mass-spring", "DGNet", "dg", "dg",
+            {"derivative_mse": 0.04, "energy_mse": 1e-3}, seed=0)
+    res.add("mass-spring", "DGNet", "dg", "dg",
+            {"derivative_mse": 0.04, "energy_mse": 5e-4}, seed=1)
+    path = os.path.join(res.root, "runs", "mass-spring", "DGNet-dg",
+                        f"it{paper.DATASETS['mass-spring']['iters']}", "seed1",
+                        "eval-dg.json")
+    with open(path) as f:
+        rec = json.load(f)
+    rec["dg_numerics"] = "reference"
+    with open(path, "w") as f:
+        json.dump(rec, f)
+    key = ("mass-spring", "DGNet", "dg", "dg")
+    seeds = {n: [r["seed"] for r in paper.collect(res.root, n).get(key, [])]
+             for n in paper.NUMERICS}
+    if seeds != {"exact": [0], "reference": [1]}:
+        fail(f"collect() by numerics: seeds {seeds}")
+
+    # A checkpoint trained with the other numerics is not resumed.
+    os.makedirs(job.params, exist_ok=True)
+    with open(os.path.join(job.params, "checkpoint.json"), "w") as f:
+        json.dump(dict(scheme="dg", seed=0, dtype="float", iteration=100), f)
+    try:
+        paper.checkpoint_iteration(job)
+    except paper.CommandFailed as e:
+        if "dg_numerics=exact" not in str(e):
+            fail(f"resume across numerics: {e}")
+    else:
+        fail("a checkpoint without dg_numerics (exact) was resumed by a reference run")
+
+    try:
+        with redirect_stderr(io.StringIO()):
+            config(NUMERICS="float32")
+    except SystemExit as e:
+        if str(e.code) != ("scripts/paper: error: NUMERICS must be exact or "
+                           "reference, not 'float32'"):
+            fail(f"NUMERICS=float32: message '{e.code}'")
+    else:
+        fail("NUMERICS=float32 was accepted")
+    os.environ.pop("NUMERICS", None)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--source", required=True)
@@ -233,6 +311,7 @@ def main():
     check_rank_claims(paper, a.work)
     check_threshold_claims(paper, a.work)
     check_plan(paper, a.work)
+    check_numerics(paper, a.work)
     print("check_report: OK")
 
 

@@ -3,7 +3,8 @@
 // Part of dgc. Includes CodeGen/Prologue.hpp directly: every function's
 // derivative table against central differences of the order below, the
 // divided differences (a == b, continuity across the threshold, symmetry,
-// derivatives against differences of q), the kernels' adjoint identities,
+// derivatives against differences of q), the reference library's divided
+// differences (divdiffReference) against them, the kernels' adjoint identities,
 // and the generators of init_params.
 //
 //===----------------------------------------------------------------------===//
@@ -223,6 +224,92 @@ TEST(Prologue, DivDiffDerivativesAgainstDifferences) {
     EXPECT_NEAR((dgc_rt::divdiff<dgc_rt::Tanh, 1>(a, b, 0)), fa, 1e-5) << d;
     EXPECT_NEAR((dgc_rt::divdiff<dgc_rt::Tanh, 2>(a, b, 0)), fb, 1e-5) << d;
   }
+}
+
+/// divdiffReference<F, Order> and divdiff<F, Order> of one order.
+template <class F, int Order, class T> std::pair<T, T> bothDivDiffs(T a, T b) {
+  return {dgc_rt::divdiffReference<F, Order>(a, b, 0),
+          dgc_rt::divdiff<F, Order>(a, b, 0)};
+}
+
+TEST(Prologue, ReferenceDivDiffAgreesWithExactFarFromTheDiagonal) {
+  // |a - b| from 0.05 to 2: both use the plain formulas in double (tanh's
+  // exact threshold is 1.6e-3) or are within their rounding of each other.
+  for (double m : {-1.1, 0.2, 0.9})
+    for (double d : {2.0, 0.5, 0.05}) {
+      double a = m + d / 2, b = m - d / 2;
+      auto [q, qe] = bothDivDiffs<dgc_rt::Tanh, 0>(a, b);
+      auto [qa, qae] = bothDivDiffs<dgc_rt::Tanh, 1>(a, b);
+      auto [qb, qbe] = bothDivDiffs<dgc_rt::Tanh, 2>(a, b);
+      EXPECT_NEAR(q, qe, 1e-15) << m << " " << d;
+      EXPECT_NEAR(qa, qae, 1e-13) << m << " " << d;
+      EXPECT_NEAR(qb, qbe, 1e-13) << m << " " << d;
+      auto [s, se] = bothDivDiffs<dgc_rt::Sigmoid, 1>(a, b);
+      EXPECT_NEAR(s, se, 1e-13) << m << " " << d;
+      // float: the plain quotient's rounding is eps / |d| and eps / d^2.
+      float af = float(a), bf = float(b), df = af - bf;
+      auto [qf, qfe] = bothDivDiffs<dgc_rt::Tanh, 0>(af, bf);
+      auto [qaf, qafe] = bothDivDiffs<dgc_rt::Tanh, 1>(af, bf);
+      EXPECT_NEAR(qf, qfe, 1e-6 / std::abs(df)) << m << " " << d;
+      EXPECT_NEAR(qaf, qafe, 1e-6 / (df * df)) << m << " " << d;
+    }
+}
+
+TEST(Prologue, ReferenceDivDiffSwitchesToTheMidpointAt1eMinus6InFloat) {
+  // |d| <= 1e-6 (float), 1e-12 (double): f'(m), and f''(m)/2 for both
+  // partial derivatives; above it the plain formulas.
+  const float m = 0.5f;
+  for (float d : {0.0f, 5e-7f, 8e-7f}) {
+    float a = m + d / 2, b = m - d / 2, mm = (a + b) / 2;
+    EXPECT_EQ((dgc_rt::divdiffReference<dgc_rt::Tanh, 0>(a, b, 0)),
+              (dgc_rt::Tanh::d<1>(mm, 0)))
+        << d;
+    EXPECT_EQ((dgc_rt::divdiffReference<dgc_rt::Tanh, 1>(a, b, 0)),
+              (dgc_rt::Tanh::d<2>(mm, 0) / 2))
+        << d;
+    EXPECT_EQ((dgc_rt::divdiffReference<dgc_rt::Tanh, 2>(a, b, 0)),
+              (dgc_rt::Tanh::d<2>(mm, 0) / 2))
+        << d;
+  }
+  const float a = 0.5f, b = 0.5f - 4e-6f, d = a - b;
+  ASSERT_GT(d, 1e-6f);
+  const float q = (dgc_rt::Tanh::d<0>(a, 0) - dgc_rt::Tanh::d<0>(b, 0)) / d;
+  EXPECT_EQ((dgc_rt::divdiffReference<dgc_rt::Tanh, 0>(a, b, 0)), q);
+  EXPECT_EQ((dgc_rt::divdiffReference<dgc_rt::Tanh, 1>(a, b, 0)),
+            (dgc_rt::Tanh::d<1>(a, 0) - q) / d);
+  EXPECT_EQ((dgc_rt::divdiffReference<dgc_rt::Tanh, 2>(a, b, 0)),
+            (q - dgc_rt::Tanh::d<1>(b, 0)) / d);
+  EXPECT_EQ(dgc_rt::divdiffReferenceThreshold<float>(), 1e-6f);
+  EXPECT_EQ(dgc_rt::divdiffReferenceThreshold<double>(), 1e-12);
+  // double at 1e-12 and 0: the midpoint, finite.
+  EXPECT_EQ((dgc_rt::divdiffReference<dgc_rt::Tanh, 1>(0.3, 0.3, 0)),
+            dgc_rt::Tanh::d<2>(0.3, 0) / 2);
+}
+
+TEST(Prologue, ReferenceDivDiffDerivativeIsRoundingInFloatAtNearPairs) {
+  // 16 float pairs with |a - b| about 1e-4 (pre-activation differences of
+  // consecutive states): the truth is the exact divided difference in
+  // double at the same float values. The reference dq/da in float is off
+  // by more than its own size on average (rounding eps |f| / d^2 ~ 6);
+  // the exact one in float is within 1e-4 (relative) everywhere; in double
+  // the reference one is within 1e-6 (eps / d^2 ~ 2e-8).
+  double refErr = 0, worstExact = 0, worstRef64 = 0;
+  const int n = 16;
+  for (int i = 0; i < n; ++i) {
+    const float a = -0.9f + 0.11f * float(i), b = a + 1e-4f * (1 + 0.1f * float(i));
+    const double A = a, B = b;
+    const double truth = dgc_rt::divdiff<dgc_rt::Tanh, 1>(A, B, 0);
+    const double ref = dgc_rt::divdiffReference<dgc_rt::Tanh, 1>(a, b, 0);
+    const double exact = dgc_rt::divdiff<dgc_rt::Tanh, 1>(a, b, 0);
+    const double ref64 = dgc_rt::divdiffReference<dgc_rt::Tanh, 1>(A, B, 0);
+    const double scale = std::max(std::abs(truth), 0.05);
+    refErr += std::abs(ref - truth) / scale / n;
+    worstExact = std::max(worstExact, std::abs(exact - truth) / scale);
+    worstRef64 = std::max(worstRef64, std::abs(ref64 - truth) / scale);
+  }
+  EXPECT_GT(refErr, 1.0);
+  EXPECT_LT(worstExact, 1e-4);
+  EXPECT_LT(worstRef64, 1e-6);
 }
 
 TEST(Prologue, ConvAdjoints) {

@@ -323,4 +323,44 @@ TEST_F(TrainE2E, ResumedTrainingEqualsAnUninterruptedRun) {
   EXPECT_EQ(slurp(kTmp / "a" / "loss_12.npy"), slurp(kTmp / "b" / "loss_12.npy"));
 }
 
+TEST_F(TrainE2E, DgNumericsIsRecordedAndKeptOnResume) {
+  // --dg-numerics=reference builds a program of its own (the header
+  // records the numerics); the summary line and the checkpoint say which
+  // numerics trained it, and a resume with the other one is refused.
+  if constexpr (!dgc::rt::TrainFns<M, double>::dg)
+    GTEST_SKIP() << "no train_dg in the generated code";
+  auto train = [&](const std::string &extra, const fs::path &out) {
+    return dgc("train '" + kModel + "' --data '" + ms() +
+               "' --scheme dg --threads 1 --dtype float " + extra + " -o '" +
+               out.string() + "'");
+  };
+  auto numerics = [&](const fs::path &out) {
+    return nlohmann::json::parse(slurp(out / "checkpoint.json"))["dg_numerics"]
+        .get<std::string>();
+  };
+  DgcRun ref = train("--iters 3 --dg-numerics=reference", kTmp / "ref");
+  ASSERT_EQ(ref.status, 0) << ref.err;
+  EXPECT_NE(ref.out.find(" dg_numerics=reference "), std::string::npos) << ref.out;
+  EXPECT_EQ(numerics(kTmp / "ref"), "reference");
+  DgcRun exact = train("--iters 3", kTmp / "exact");
+  ASSERT_EQ(exact.status, 0) << exact.err;
+  EXPECT_NE(exact.out.find(" dg_numerics=exact "), std::string::npos) << exact.out;
+  EXPECT_EQ(numerics(kTmp / "exact"), "exact");
+
+  DgcRun mixed = train("--iters 5 --resume '" + (kTmp / "ref").string() + "'",
+                       kTmp / "ref");
+  EXPECT_EQ(mixed.status, 1);
+  EXPECT_NE(mixed.err.find("cannot resume: the checkpoint was trained with "
+                           "--dg-numerics=reference, this run uses "
+                           "--dg-numerics=exact"),
+            std::string::npos)
+      << mixed.err;
+  DgcRun same = train("--iters 5 --dg-numerics=reference --resume '" +
+                          (kTmp / "ref").string() + "'",
+                      kTmp / "ref");
+  ASSERT_EQ(same.status, 0) << same.err;
+  EXPECT_EQ(numerics(kTmp / "ref"), "reference");
+  EXPECT_EQ(nlohmann::json::parse(slurp(kTmp / "ref" / "checkpoint.json"))["iteration"], 5);
+}
+
 } // namespace

@@ -66,6 +66,17 @@ struct TrainError : std::runtime_error {
 #define DGC_LOSS_SCHEMES(X)                                                    \
   X(DG, dg) X(RK2, rk2) X(RK4, rk4) X(Leapfrog, leapfrog)
 
+/// How the model's training functions compute divided differences
+/// (`dgc compile --dg-numerics`, recorded in the generated header as
+/// `dg_numerics`): "exact" or "reference". A model without the constant
+/// (hand-written test models, headers of older dgc) is "exact".
+template <class M> const char *dgNumericsOf() {
+  if constexpr (requires { M::dg_numerics; })
+    return M::dg_numerics;
+  else
+    return "exact";
+}
+
 /// The per-sample training functions a model provides, found with
 /// requires-expressions (a model namespace without them still compiles).
 template <class M, class T> struct TrainFns {
@@ -450,6 +461,7 @@ public:
     j["state_size"] = N;
     j["param_count"] = M::param_count;
     j["dtype"] = dtypeName();
+    j["dg_numerics"] = dgNumericsOf<M>();
     j["scheme"] = schemeName(opts_.scheme);
     j["iteration"] = iteration_;
     j["iters"] = opts_.iters;
@@ -521,6 +533,14 @@ public:
       throw TrainError("cannot resume: the checkpoint was trained in " +
                        j["dtype"].template get<std::string>() + ", this run uses " +
                        dtypeName());
+    // Checkpoints written before --dg-numerics existed are exact.
+    const std::string numerics =
+        j.contains("dg_numerics") ? j["dg_numerics"].template get<std::string>()
+                                  : std::string("exact");
+    if (numerics != dgNumericsOf<M>())
+      throw TrainError("cannot resume: the checkpoint was trained with "
+                       "--dg-numerics=" + numerics + ", this run uses "
+                       "--dg-numerics=" + dgNumericsOf<M>());
     if (need("scheme").template get<std::string>() != schemeName(opts_.scheme))
       throw TrainError("cannot resume: the checkpoint was trained with "
                        "scheme " + j["scheme"].template get<std::string>() +

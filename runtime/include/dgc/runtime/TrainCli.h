@@ -213,10 +213,10 @@ int runTraining(const TrainArgs &a, Scheme scheme, const DatasetInfo &d,
   double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  std::printf("model=%s scheme=%s dtype=%s iters=%lld pairs=%lld batch=%lld "
-              "threads=%d first_loss=%.6e final_loss=%.6e wall=%.3gs "
-              "params=%s\n",
-              M::name, schemeName(scheme), a.dtype.c_str(),
+  std::printf("model=%s scheme=%s dtype=%s dg_numerics=%s iters=%lld "
+              "pairs=%lld batch=%lld threads=%d first_loss=%.6e "
+              "final_loss=%.6e wall=%.3gs params=%s\n",
+              M::name, schemeName(scheme), a.dtype.c_str(), dgNumericsOf<M>(),
               static_cast<long long>(tr.iteration()),
               static_cast<long long>(ps.count),
               static_cast<long long>(tr.batchSize()), tr.threads(), firstLoss,
