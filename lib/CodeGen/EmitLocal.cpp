@@ -90,7 +90,8 @@ void emitLocalNamespace(Printer &out, const ir::ModelIR &global) {
   for (const ir::Function &f : m.functions) {
     if (isTileFunction(f))
       continue;
-    wsOf[f.name] = emitFunction(body, m, f, names);
+    // No training functions on a tile: the numerics option does not apply.
+    wsOf[f.name] = emitFunction(body, m, f, names, DgNumerics::Exact);
     ws = std::max(ws, wsOf[f.name]);
   }
   for (const ir::SparseJacobian &sj : m.sparseJacobians)
