@@ -1,10 +1,10 @@
-# Three commands: `make test`, `make demo` and `make bench`. Everything else
-# is CMake.
+# `make test`, `make demo`, `make bench`, `make paper`; `make package` and
+# `make install` (docs/install.md). Everything else is CMake.
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all build test demo paper bench deps clean
+.PHONY: all build test demo paper bench deps package install clean
 
 all: build
 
@@ -47,6 +47,15 @@ bench: $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target bench_discrete_grad bench_dgnet
 	$(BUILD)/bench/bench_discrete_grad $(BENCH_ARGS)
 	$(BUILD)/bench/bench_dgnet $(BENCH_ARGS)
+
+# The Debian package dgc_<version>_amd64.deb in $(BUILD) (cmake/Package.cmake),
+# and an install into PREFIX (docs/install.md).
+package: build
+	cd $(BUILD) && cpack
+
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD)

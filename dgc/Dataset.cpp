@@ -1,8 +1,9 @@
 //===- Dataset.cpp - `dgc dataset`: the paper's datasets ------------------===//
 //
 // Part of dgc. dgc_dataset is looked up as $DGC_DATASET_PROGRAM, else next
-// to the running dgc (/proc/self/exe). It does the checks on the output
-// folder, the generation and the atomic write; its exit status is dgc's.
+// to the running dgc (/proc/self/exe), else in ../libexec/dgc (an install).
+// It does the checks on the output folder, the generation and the atomic
+// write; its exit status is dgc's.
 //
 //===----------------------------------------------------------------------===//
 #include "Dataset.h"
@@ -27,9 +28,15 @@ int runDataset(const std::string &name, const std::string &outDir,
   std::string program;
   if (const char *e = std::getenv("DGC_DATASET_PROGRAM"))
     program = e;
-  else if (std::string dir = selfDirectory(); !dir.empty())
-    program = dir + "/dgc_dataset";
   std::error_code ec;
+  if (std::string dir = selfDirectory(); program.empty() && !dir.empty()) {
+    // The build tree puts it beside dgc; an install in PREFIX/libexec/dgc.
+    program = dir + "/dgc_dataset";
+    std::string installed = dir + "/../libexec/dgc/dgc_dataset";
+    if (!std::filesystem::exists(program, ec) &&
+        std::filesystem::exists(installed, ec))
+      program = std::filesystem::path(installed).lexically_normal().string();
+  }
   if (program.empty() || !std::filesystem::exists(program, ec)) {
     userError("the dataset program dgc_dataset is not next to dgc ('" +
               program + "'); build the dgc_dataset target");

@@ -16,7 +16,8 @@
 # DG_NUMERICS is `dgc compile --dg-numerics` (the training functions'
 # divided differences; default exact).
 #
-# Inside this project the `dgc` target is used; elsewhere set DGC_EXECUTABLE.
+# Inside this project the `dgc` target is used; elsewhere DGC_EXECUTABLE
+# (find_package(dgc) sets it: docs/install.md).
 function(dgc_add_model target source)
   cmake_parse_arguments(ARG "" "FUNCTION;STRUCTURE;GRID;LOCAL_TILE;DG_NUMERICS"
                         "DEFINES;CXXFLAGS" ${ARGN})

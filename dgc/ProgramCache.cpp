@@ -5,9 +5,11 @@
 // its flags; an entry is a folder holding the header and the binary.
 // Compilation writes a temporary name and renames it, so an interrupted
 // compile never leaves a broken entry. The cache is $DGC_CACHE_DIR, else
-// $XDG_CACHE_HOME/dgc, else ~/.cache/dgc; the runtime is $DGC_RUNTIME_DIR,
-// else the source tree dgc was built from; the compiler $CXX, else the one
-// that built dgc.
+// $XDG_CACHE_HOME/dgc, else ~/.cache/dgc. The runtime is $DGC_RUNTIME_DIR
+// (a runtime source folder), else an installed one beside dgc (PREFIX/bin/dgc
+// with the program sources in PREFIX/share/dgc/runtime and the headers in
+// PREFIX/include/dgc), else the source tree dgc was built from; the compiler
+// $CXX, else the one that built dgc.
 //
 // Programs are built for the machine they run on (-O3 -march=native: the
 // generated GEMMs and element-wise loops use its widest vector units), so
@@ -57,10 +59,28 @@ std::string readText(const fs::path &p) {
   return ss.str();
 }
 
-fs::path runtimeDir() {
+/// Where the runtime's program sources and headers are. `tools` holds
+/// tools/*_main.cpp and petsc/tools/; each include root holds a dgc/ folder.
+struct RuntimeLayout {
+  fs::path tools;
+  fs::path coreInclude, petscInclude;
+};
+
+RuntimeLayout sourceLayout(const fs::path &rt) {
+  return {rt, rt / "include", rt / "petsc" / "include"};
+}
+
+RuntimeLayout runtimeLayout() {
   if (const char *e = std::getenv("DGC_RUNTIME_DIR"))
-    return e;
-  return DGC_RUNTIME_DIR;
+    return sourceLayout(e);
+  std::error_code ec;
+  if (std::string self = selfDirectory(); !self.empty()) {
+    fs::path prefix = fs::path(self).parent_path();
+    fs::path tools = prefix / "share" / "dgc" / "runtime";
+    if (fs::exists(tools / "tools" / "simulate_main.cpp", ec))
+      return {tools, prefix / "include", prefix / "include"};
+  }
+  return sourceLayout(DGC_RUNTIME_DIR);
 }
 
 fs::path cacheDir() {
@@ -105,6 +125,8 @@ std::string shellQuote(const std::string &a) {
 
 } // namespace
 
+std::string runtimeFolder() { return runtimeLayout().tools.string(); }
+
 namespace {
 
 /// What one kind of program is built from: its main source (under the
@@ -113,7 +135,7 @@ namespace {
 struct ProgramSpec {
   std::string tool;           ///< cache entry prefix and binary name
   fs::path mainSrc;           ///< relative to the runtime folder
-  std::vector<fs::path> includes; ///< relative to the runtime folder
+  bool petsc = false;          ///< also the PETSc backend's headers
   std::vector<std::string> flags, libs;
 };
 
@@ -133,8 +155,8 @@ std::string buildProgram(const std::string &header, const std::string &ns,
 std::string buildRuntimeProgram(const std::string &header,
                                 const std::string &ns,
                                 const std::string &tool) {
-  ProgramSpec spec{tool, fs::path("tools") / (tool + "_main.cpp"),
-                   {"include"}, {}, {}};
+  ProgramSpec spec{tool, fs::path("tools") / (tool + "_main.cpp"), false,
+                   {}, {}};
   // The simulation program runs the generated loops (`#pragma omp` under
   // _OPENMP) and Eigen on --threads threads. train and eval keep their own
   // threads (one Workspace each) and are built without OpenMP.
@@ -151,8 +173,7 @@ std::string buildPetscProgram(const std::string &header,
               "configured");
     return "";
   }
-  ProgramSpec spec{"simulate-petsc", "petsc/tools/simulate_main.cpp",
-                   {"include", "petsc/include"},
+  ProgramSpec spec{"simulate-petsc", "petsc/tools/simulate_main.cpp", true,
                    splitFlags(DGC_PETSC_CFLAGS),
                    splitFlags(DGC_PETSC_LIBS)};
   return buildProgram(header, ns, spec);
@@ -163,17 +184,20 @@ namespace {
 std::string buildProgram(const std::string &header, const std::string &ns,
                          const ProgramSpec &spec) {
   const std::string &tool = spec.tool;
-  fs::path rt = runtimeDir();
-  fs::path mainSrc = rt / spec.mainSrc;
+  RuntimeLayout rt = runtimeLayout();
+  fs::path mainSrc = rt.tools / spec.mainSrc;
   if (!fs::exists(mainSrc)) {
-    userError("the dgc runtime is not at '" + rt.string() +
+    userError("the dgc runtime is not at '" + rt.tools.string() +
               "' (set DGC_RUNTIME_DIR to the runtime folder)");
     return "";
   }
+  std::vector<fs::path> includes = {rt.coreInclude};
+  if (spec.petsc && rt.petscInclude != rt.coreInclude)
+    includes.push_back(rt.petscInclude);
   std::vector<std::string> flags = {"-std=c++20", "-O3", "-march=native", "-fno-math-errno", "-DNDEBUG",
                                     "-pthread"};
-  for (const fs::path &inc : spec.includes)
-    flags.push_back("-I" + (rt / inc).string());
+  for (const fs::path &inc : includes)
+    flags.push_back("-I" + inc.string());
   flags.insert(flags.end(), {"-isystem", DGC_EIGEN_INCLUDE});
   flags.insert(flags.end(), spec.flags.begin(), spec.flags.end());
   // train and eval read and write JSON (nlohmann-json).
@@ -187,8 +211,11 @@ std::string buildProgram(const std::string &header, const std::string &ns,
     key += " " + f;
   for (const std::string &f : spec.libs)
     key += " " + f;
-  for (const fs::path &inc : spec.includes)
-    for (const auto &e : fs::recursive_directory_iterator(rt / inc))
+  // The headers under each root's dgc/ (not the whole root: installed in
+  // /usr, that root is /usr/include).
+  std::error_code walkEc;
+  for (const fs::path &inc : includes)
+    for (const auto &e : fs::recursive_directory_iterator(inc / "dgc", walkEc))
       if (e.is_regular_file())
         key += e.path().string() + readText(e.path());
   std::string dirName = ns;

@@ -15,6 +15,10 @@ namespace dgc::driver {
 /// Builds (or finds in the cache) runtime/tools/<tool>_main.cpp compiled
 /// with `header` for the model namespace `ns` (e.g. dgc_models::KdV).
 /// Returns the binary's path, or "" after printing an error.
+/// The runtime folder programs are built from (`dgc --version` shows it):
+/// $DGC_RUNTIME_DIR, an installed one beside dgc, else the source tree's.
+std::string runtimeFolder();
+
 std::string buildRuntimeProgram(const std::string &header,
                                 const std::string &ns,
                                 const std::string &tool);

@@ -9,11 +9,13 @@
 #include "Dataset.h"
 #include "Driver.h"
 #include "LocalModel.h"
+#include "ProgramCache.h"
 #include "Simulate.h"
 #include "Train.h"
 #include "UserError.h"
 
 #include "CxxFrontend/ClangVersion.h"
+#include "Support/Version.h"
 
 #include <CLI/CLI.hpp>
 
@@ -242,8 +244,9 @@ int main(int argc, char **argv) {
   }
 
   if (version) {
-    std::printf("dgc %s\n(built with %s)\n", DGC_VERSION,
-                dgc::cxx::clangVersion().c_str());
+    std::printf("dgc %s\n(built with %s)\nruntime: %s\n", dgc::kVersion,
+                dgc::cxx::clangVersion().c_str(),
+                dgc::driver::runtimeFolder().c_str());
     return 0;
   }
   if (sim.petscGiven && !(*simCmd)) {

@@ -542,6 +542,13 @@ std::string findRealPendulumFile(const Options &o) {
     return o.dataFile;
   if (const char *e = std::getenv("DGC_DATA_DIR"))
     return (fs::path(e) / "real_pend_h_1.txt").string();
+  // Installed: PREFIX/libexec/dgc/dgc_dataset and PREFIX/share/dgc/data.
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  fs::path installed =
+      self.parent_path() / "../../share/dgc/data/real_pend_h_1.txt";
+  if (!ec && fs::exists(installed, ec))
+    return installed.lexically_normal().string();
   return DGC_REAL_PENDULUM_FILE;
 }
 
