@@ -20,8 +20,9 @@ build: $(BUILD)/build.ninja
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The paper's KdV experiment at a reduced budget (DGNet, Eq. 6; about
-# 4 minutes on 2 cores; DEMO_ITERS=N trains longer).
+# dgc at work in minutes (scripts/demo): known energies with dg against RK4,
+# DGNet on mass-spring at the paper's full budget, two pictures. The KdV
+# DGNet experiment: `make paper ONLY=kdv`.
 demo:
 	scripts/install-deps --extras
 	$(MAKE) $(BUILD)/build.ninja
