@@ -226,6 +226,8 @@ template <class M> int simulateMain(int argc, const char *const *argv) {
     opts.linearSolver = a.linearSolver;
     opts.maxHalvings = a.maxHalvings;
     setThreads(a.threads);
+    // An output that cannot be written is found before the run, not after.
+    checkCanWrite(a.output);
     std::vector<double> u0 = loadInitialState<M>(a.init);
     auto params = std::make_unique<typename M::template ParamsT<double>>();
     if (a.params.empty())
