@@ -208,6 +208,29 @@ inline void checkCanWrite(const std::string &path) {
   ::unlink(probe.c_str());
 }
 
+namespace atomic_detail {
+
+/// Whether process `pid` still runs (a zombie, killed but not yet reaped
+/// by its parent, does not).
+inline bool processRuns(long pid) {
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM)
+    return false;
+  FILE *f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f)
+    return true; // no /proc: assume it runs
+  char buf[512];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  // "pid (comm) S ...": the state follows the last ')'.
+  const char *close = std::strrchr(buf, ')');
+  if (!close || close[1] != ' ')
+    return true;
+  return close[2] != 'Z' && close[2] != 'X';
+}
+
+} // namespace atomic_detail
+
 /// Removes the temporary files a killed writeFileAtomic left in `dir`
 /// (`.NAME.tmp-dgc-PID-N` of processes that no longer run).
 inline void removeStaleTemporaries(const std::string &dir) {
@@ -220,8 +243,7 @@ inline void removeStaleTemporaries(const std::string &dir) {
     if (name.empty() || name[0] != '.' || at == std::string::npos)
       continue;
     long pid = std::strtol(name.c_str() + at + 9, nullptr, 10);
-    if (pid > 0 && pid != ::getpid() &&
-        (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM))
+    if (pid > 0 && pid != ::getpid() && atomic_detail::processRuns(pid))
       continue; // its writer still runs
     std::error_code rec;
     fs::remove(it->path(), rec);
