@@ -14,9 +14,12 @@
 // Training prints a progress line on stderr (rewritten in place on a
 // terminal: iteration, loss, it/s, ETA; a plain line every --log-every
 // iterations otherwise) and one summary line on stdout. Evaluation prints
-// `name=value` per metric on one line and writes them with --json. Any
-// problem (bad option, model and data that do not match, a scheme the
-// model cannot use) is one line `error: ...` on stderr and exit status 1,
+// `name=value` per metric on one line and writes them with --json; a metric
+// whose prediction failed for some series is `nan`, followed by
+// `name_partial` (the mean over the series that completed) and
+// `name_completed=k/n` (Eval.h). Any problem (bad option, model and data
+// that do not match, a scheme the model cannot use, an output folder that
+// cannot be written) is one line `error: ...` on stderr and exit status 1,
 // before any output is written.
 //
 //===----------------------------------------------------------------------===//
