@@ -2,9 +2,10 @@
 """Kill test of `dgc train` checkpoints (docs/reliability.md).
 
 Trains a small model with a checkpoint every few iterations and SIGKILLs
-the whole run (dgc and the training program it runs: its process group) at
-random moments, at least --kills times, resuming from the output folder
-after each kill; half the runs slow every file write down between writing
+the run at random moments, at least --kills times (two in three kill its
+process group, dgc and the training program; one in three dgc alone, and
+the training program must then die with it), resuming from the output
+folder after each kill; half the runs slow every file write down between writing
 the temporary file and renaming it (DGC_TEST_WRITE_PAUSE_MS), so that many
 kills land inside a checkpoint write. Then it checks that
 
@@ -74,7 +75,9 @@ def wait_group_dead(pgid, timeout=10.0):
         if not alive:
             return
         time.sleep(0.01)
-    raise SystemExit("FAIL: process group %d still runs after SIGKILL" % pgid)
+    raise SystemExit("FAIL: a process of group %d still runs %gs after the "
+                     "SIGKILL (the training program outlived dgc?)" %
+                     (pgid, timeout))
 
 
 def checkpoint_iteration(folder):
@@ -153,7 +156,7 @@ def main():
     startup = time.monotonic() - t0
 
     out = os.path.join(a.work, "killed")
-    kills = inside = rounds = 0
+    kills = inside = rounds = driver_only = 0
     seen = []
     runs = 0
     while kills < a.kills:
@@ -173,9 +176,17 @@ def main():
         time.sleep(startup * rnd.uniform(0.5, 1.2) +
                    rnd.uniform(0.0, 0.6 if slow else 0.1))
         if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.communicate()
+            # Every third kill hits dgc alone (as `kill -9 <dgc>` would):
+            # the training program must die with it (ParentDeath.h), not
+            # go on writing checkpoints beside the resumed run.
+            if kills % 3 == 2:
+                os.kill(p.pid, signal.SIGKILL)
+                driver_only += 1
+            else:
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()  # not communicate(): a live child keeps the pipes open
             wait_group_dead(p.pid)
+            p.communicate()
             kills += 1
             if set(temporaries(out)) - before:
                 inside += 1
@@ -212,8 +223,8 @@ def main():
     m2 = refused(train_args(a.dgc, model, data, bad, True), "torn index")
 
     print("kills: %d (%d inside a checkpoint write: the run left a "
-          "temporary file; %d elsewhere), %d runs" %
-          (kills, inside, kills - inside, runs + 1))
+          "temporary file; %d elsewhere; %d of dgc alone), %d runs" %
+          (kills, inside, kills - inside, driver_only, runs + 1))
     print("checkpoints resumed from: %d distinct, iterations %s..%s of "
           "%d" % (len(progress), progress[0] if progress else None,
                   progress[-1] if progress else None, ITERS))

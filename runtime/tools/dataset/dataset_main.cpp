@@ -41,6 +41,7 @@
 
 #include "dgc/runtime/NumpyRandom.h"
 #include "dgc/runtime/Npy.h"
+#include "dgc/runtime/ParentDeath.h"
 #include "dgc/runtime/Simulate.h"
 
 #include <nlohmann/json.hpp>
@@ -906,6 +907,7 @@ int usage() {
 } // namespace
 
 int main(int argc, char **argv) {
+  dgc::rt::dieWithParent();
   Options o;
   std::vector<std::string> pos;
   try {

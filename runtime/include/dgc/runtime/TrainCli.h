@@ -251,6 +251,7 @@ int runTraining(const TrainArgs &a, Scheme scheme, const DatasetInfo &d,
 template <class M>
 int trainMain(int argc, const char *const *argv, ParamTable table) {
   try {
+    dieWithParent();
     TrainArgs a = parseTrainArgs(argc, argv);
     if (a.help) {
       std::fputs(kTrainUsage, stdout);
@@ -345,6 +346,7 @@ inline std::string fmtCount(size_t n, const char *what) {
 /// The whole evaluation program: returns the exit status.
 template <class M> int evalMain(int argc, const char *const *argv) {
   try {
+    dieWithParent();
     EvalArgs a = parseEvalArgs(argc, argv);
     if (a.help) {
       std::fputs(kEvalUsage, stdout);
