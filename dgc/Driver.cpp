@@ -10,6 +10,7 @@
 #include "LocalModel.h"
 #include "CxxInput.h"
 #include "UserError.h"
+#include "dgc/runtime/AtomicFile.h"
 
 #include "AST/ASTDumper.h"
 #include "CodeGen/CppEmitter.h"
@@ -235,30 +236,11 @@ bool writeFileAtomic(const std::string &path, const std::string &text) {
               dir.string() + "'");
     return false;
   }
-  std::string tmpl =
-      (dir / fmt::format(".{}.XXXXXX", target.filename().string())).string();
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) {
-    userError("cannot write '" + path + "': " + std::strerror(errno));
-    return false;
-  }
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmpl.c_str());
-      userError("cannot write '" + path + "': " + std::strerror(e));
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::fchmod(fd, 0644);
-  if (::close(fd) != 0 || std::rename(tmpl.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmpl.c_str());
-    userError("cannot write '" + path + "': " + std::strerror(e));
+  // Temporary file, fsync, rename, fsync of the folder (AtomicFile.h).
+  try {
+    rt::writeFileAtomic(path, text);
+  } catch (const rt::AtomicWriteError &e) {
+    userError(e.what());
     return false;
   }
   return true;

@@ -7,7 +7,9 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <string>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +37,9 @@ int runProcess(const std::vector<std::string> &argv) {
   for (const std::string &a : argv)
     args.push_back(const_cast<char *>(a.c_str()));
   args.push_back(nullptr);
+  // The runtime's programs die with us even on a SIGKILL, which cannot be
+  // passed on (dgc/runtime/ParentDeath.h).
+  ::setenv("DGC_PARENT_PID", std::to_string(::getpid()).c_str(), 1);
   pid_t pid;
   if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0)
     return -1;

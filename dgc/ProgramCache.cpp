@@ -28,13 +28,19 @@
 #include "Process.h"
 #include "UserError.h"
 
+#include "dgc/runtime/AtomicFile.h"
+
 #include <fmt/core.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/file.h>
 #include <unistd.h>
 #include <vector>
 
@@ -181,6 +187,204 @@ std::string buildPetscProgram(const std::string &header,
 
 namespace {
 
+// --- Cache entries: lock, atomic install, stamp --------------------------
+//
+// An entry folder holds model.hpp, the binary (named for the tool), its
+// stamp `<tool>.stamp` ("<bytes> <fnv1a64>" of the binary, written after
+// the binary's rename) and `lock`. The binary is used only when it matches
+// its stamp; otherwise (a truncated or altered binary, a build killed
+// between the rename and the stamp) it is rebuilt. Builds of one entry are
+// serialised by flock on `lock`: a second dgc waits, then finds the entry
+// built. The kernel drops the lock of a killed dgc, so a crash never
+// leaves the entry locked.
+
+/// "<bytes> <fnv1a64 hex>" of the file at `p`; "" when it cannot be read.
+std::string stampOf(const fs::path &p) {
+  rt::FileDigest d;
+  if (!rt::digestFile(p.string(), d))
+    return "";
+  return std::to_string(d.bytes) + " " + d.hex() + "\n";
+}
+
+/// The binary exists and matches its stamp.
+bool entryIsValid(const fs::path &binary, const fs::path &stamp) {
+  std::error_code ec;
+  if (!fs::is_regular_file(binary, ec) || !fs::is_regular_file(stamp, ec))
+    return false;
+  const std::string want = readText(stamp), have = stampOf(binary);
+  return !have.empty() && want == have;
+}
+
+/// An exclusive flock on `path` (created if needed), held until
+/// destruction; says on stderr when it has to wait for another dgc.
+class EntryLock {
+public:
+  explicit EntryLock(const fs::path &path, const std::string &what) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      error_ = std::strerror(errno);
+      return;
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0)
+      return;
+    std::fprintf(stderr, "dgc: waiting for another dgc compiling %s\n",
+                 what.c_str());
+    while (::flock(fd_, LOCK_EX) != 0)
+      if (errno != EINTR) {
+        error_ = std::strerror(errno);
+        ::close(fd_);
+        fd_ = -1;
+        return;
+      }
+  }
+  ~EntryLock() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  EntryLock(const EntryLock &) = delete;
+  EntryLock &operator=(const EntryLock &) = delete;
+  bool held() const { return fd_ >= 0; }
+  const std::string &error() const { return error_; }
+
+private:
+  int fd_ = -1;
+  std::string error_;
+};
+
+/// Whether `cxx` names a program that can be run: a path that is an
+/// executable file, or a name found so on $PATH.
+bool compilerRunnable(const std::string &cxx) {
+  auto executable = [](const fs::path &p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (cxx.empty())
+    return false;
+  if (cxx.find('/') != std::string::npos)
+    return executable(cxx);
+  const char *path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/bin:/bin");
+  for (std::string d; std::getline(dirs, d, ':');)
+    if (executable(fs::path(d.empty() ? "." : d) / cxx))
+      return true;
+  return false;
+}
+
+/// fsync of a file (the compiled binary before its rename).
+void syncFile(const fs::path &p) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+/// Returns the entry's binary, building it under the entry's lock when it
+/// is missing or does not match its stamp; "" after printing an error.
+std::string installEntry(const fs::path &entry, const ProgramSpec &spec,
+                         const std::vector<std::string> &flags,
+                         const fs::path &mainSrc, const std::string &header,
+                         const std::string &ns) {
+  const std::string &tool = spec.tool;
+  const fs::path binary = entry / tool;
+  const fs::path stamp = entry / (tool + ".stamp");
+  if (entryIsValid(binary, stamp))
+    return binary.string();
+  // Before anything is created in the cache.
+  const std::string cxx = compiler();
+  if (!compilerRunnable(cxx)) {
+    userError("cannot run the C++ compiler '" + cxx + "' (not found or not "
+              "executable); set CXX to a C++20 compiler");
+    return "";
+  }
+
+  std::error_code ec;
+  fs::create_directories(entry, ec);
+  if (ec) {
+    userError("cannot create the cache folder '" + entry.string() +
+              "': " + ec.message());
+    return "";
+  }
+  EntryLock lock(entry / "lock", entry.string());
+  if (!lock.held()) {
+    userError("cannot lock the cache entry '" + entry.string() +
+              "': " + lock.error());
+    return "";
+  }
+  // Another dgc may have built it while we waited.
+  if (entryIsValid(binary, stamp))
+    return binary.string();
+  if (fs::exists(binary, ec))
+    std::fprintf(stderr,
+                 "dgc: warning: the cached program '%s' does not match its "
+                 "stamp (damaged or incomplete); rebuilding it\n",
+                 binary.string().c_str());
+  fs::remove(stamp, ec);
+  fs::remove(binary, ec);
+  // Temporary binaries of builds that were killed (we hold the lock, so
+  // no build of this entry is running).
+  for (fs::directory_iterator it(entry, ec), end; !ec && it != end;
+       it.increment(ec))
+    if (it->path().filename().string().rfind(tool + ".tmp", 0) == 0) {
+      std::error_code rec;
+      fs::remove(it->path(), rec);
+    }
+
+  fs::path hpp = entry / "model.hpp";
+  if (!writeFileAtomic(hpp.string(), header))
+    return "";
+  fs::path tmp = entry / fmt::format("{}.tmp{}", tool, ::getpid());
+  fs::path log = entry / "compile.log";
+  std::vector<std::string> cmd = {cxx};
+  cmd.insert(cmd.end(), flags.begin(), flags.end());
+  cmd.push_back(fmt::format("-DDGC_MODEL_HEADER=\"{}\"", hpp.string()));
+  cmd.push_back("-DDGC_MODEL_NS=" + ns);
+  cmd.push_back(mainSrc.string());
+  cmd.insert(cmd.end(), spec.libs.begin(), spec.libs.end());
+  cmd.push_back("-o");
+  cmd.push_back(tmp.string());
+  std::fprintf(stderr, "dgc: compiling %s for %s (cached in %s)\n",
+               tool.c_str(), ns.c_str(), entry.string().c_str());
+  // The compiler's output goes to the log; it is shown only on failure.
+  std::string shell;
+  for (const std::string &a : cmd)
+    shell += shellQuote(a) + " ";
+  shell += "> " + shellQuote(log.string()) + " 2>&1";
+  int rc = runProcess({"/bin/sh", "-c", shell});
+  if (rc != 0) {
+    fs::remove(tmp, ec);
+    std::fprintf(stderr, "%s", readText(log).c_str());
+    userError(fmt::format("the C++ compiler failed on the generated code "
+                          "(exit {}); see {}",
+                          rc, log.string()));
+    return "";
+  }
+  // The binary, then its stamp: a kill in between leaves a binary without
+  // a stamp, which the next run rebuilds.
+  syncFile(tmp);
+  fs::rename(tmp, binary, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    userError("cannot install '" + binary.string() + "': " + ec.message());
+    return "";
+  }
+  const std::string st = stampOf(binary);
+  try {
+    if (st.empty())
+      throw rt::AtomicWriteError("cannot read '" + binary.string() + "'");
+    rt::writeFileAtomic(stamp.string(), st);
+  } catch (const rt::AtomicWriteError &e) {
+    fs::remove(binary, ec);
+    userError(std::string("cannot install the cache entry: ") + e.what());
+    return "";
+  }
+  return binary.string();
+}
+
+} // namespace
+
+namespace {
+
 std::string buildProgram(const std::string &header, const std::string &ns,
                          const ProgramSpec &spec) {
   const std::string &tool = spec.tool;
@@ -223,52 +427,7 @@ std::string buildProgram(const std::string &header, const std::string &ns,
     dirName.replace(pos, 2, "-");
   fs::path entry =
       cacheDir() / fmt::format("{}-{}-{:016x}", tool, dirName, fnv1a(key));
-  fs::path binary = entry / tool;
-  if (fs::exists(binary))
-    return binary.string();
-
-  std::error_code ec;
-  fs::create_directories(entry, ec);
-  if (ec) {
-    userError("cannot create the cache folder '" + entry.string() +
-              "': " + ec.message());
-    return "";
-  }
-  fs::path hpp = entry / "model.hpp";
-  if (!writeFileAtomic(hpp.string(), header))
-    return "";
-  fs::path tmp = entry / fmt::format("{}.tmp{}", tool, ::getpid());
-  fs::path log = entry / "compile.log";
-  std::vector<std::string> cmd = {compiler()};
-  cmd.insert(cmd.end(), flags.begin(), flags.end());
-  cmd.push_back(fmt::format("-DDGC_MODEL_HEADER=\"{}\"", hpp.string()));
-  cmd.push_back("-DDGC_MODEL_NS=" + ns);
-  cmd.push_back(mainSrc.string());
-  cmd.insert(cmd.end(), spec.libs.begin(), spec.libs.end());
-  cmd.push_back("-o");
-  cmd.push_back(tmp.string());
-  std::fprintf(stderr, "dgc: compiling %s for %s (cached in %s)\n",
-               tool.c_str(), ns.c_str(), entry.string().c_str());
-  // The compiler's output goes to the log; it is shown only on failure.
-  std::string shell;
-  for (const std::string &a : cmd)
-    shell += shellQuote(a) + " ";
-  shell += "> " + shellQuote(log.string()) + " 2>&1";
-  int rc = runProcess({"/bin/sh", "-c", shell});
-  if (rc != 0) {
-    fs::remove(tmp, ec);
-    std::fprintf(stderr, "%s", readText(log).c_str());
-    userError(fmt::format("the C++ compiler failed on the generated code "
-                          "(exit {}); see {}",
-                          rc, log.string()));
-    return "";
-  }
-  fs::rename(tmp, binary, ec);
-  if (ec) {
-    userError("cannot install '" + binary.string() + "': " + ec.message());
-    return "";
-  }
-  return binary.string();
+  return installEntry(entry, spec, flags, mainSrc, header, ns);
 }
 
 } // namespace

@@ -19,6 +19,18 @@
 // Output is atomic: everything is written into DIR.tmp-<pid> next to DIR
 // and renamed into place at the end; a failure removes the temporary folder.
 //
+// A series whose integration fails (Newton, dopri5's step budget, a
+// non-finite state) stops the run without losing the series before it:
+// they are written, with the failed series up to its last good step
+// (failed_series.npy) and dataset.json's "partial" record, to DIR.partial
+// (never to DIR, which is left as it was: a partial folder must not pass
+// for the protocol's dataset); one `dgc: error:` line names the series,
+// the step and why, and the exit status is 3 (as `dgc simulate`'s failed
+// step). Test hook: DGC_TEST_FAIL_SERIES=K gives series K (1-based, in
+// generation order) a budget it cannot meet (one Newton iteration, or 20
+// dopri5 steps), so that the path is tested with a real integrator
+// failure.
+//
 // Usage: dgc_dataset NAME DIR [--seed S] [--series N] [--force]
 //                              [--data FILE]   (real-pendulum's file)
 //
@@ -29,6 +41,7 @@
 
 #include "dgc/runtime/NumpyRandom.h"
 #include "dgc/runtime/Npy.h"
+#include "dgc/runtime/ParentDeath.h"
 #include "dgc/runtime/Simulate.h"
 
 #include <nlohmann/json.hpp>
@@ -64,9 +77,36 @@ struct Array {
   std::string description;
 };
 
+/// A series whose integration failed: what series, at which step, why.
+struct SeriesFailed : std::runtime_error {
+  SeriesFailed(const std::string &series, int64_t step, const std::string &why,
+               int64_t done)
+      : std::runtime_error(series + " failed at step " + std::to_string(step) +
+                           ": " + why),
+        series(series), step(step), why(why), done(done) {}
+  std::string series;
+  int64_t step;
+  std::string why;
+  int64_t done; ///< series completed before it
+};
+
+constexpr int kExitSeriesFailed = 3; // as dgc::rt::kExitStepFailed
+
 struct Dataset {
   json meta = json::object();
   std::deque<Array> arrays; // deque: add() returns stable references
+
+  /// Keeps the first `rows` rows (leading index) of array `name`.
+  void keepRows(const std::string &name, int64_t rows) {
+    for (Array &a : arrays)
+      if (a.name == name) {
+        int64_t row = 1;
+        for (size_t d = 1; d < a.shape.size(); ++d)
+          row *= a.shape[d];
+        a.shape[0] = rows;
+        a.data.resize(static_cast<size_t>(rows * row));
+      }
+  }
 
   Array &add(std::string name, std::vector<int64_t> shape,
              std::string description) {
@@ -103,6 +143,47 @@ void progress(const std::string &name, const char *what, int64_t k,
   if (k == n || k % every == 0 || k == 1)
     std::fprintf(stderr, "dgc dataset %s: %s %lld/%lld\n", name.c_str(), what,
                  static_cast<long long>(k), static_cast<long long>(n));
+}
+
+/// DGC_TEST_FAIL_SERIES (see the file comment): the options of series
+/// `s` (0-based).
+dgc::rt::SchemeOptions seriesOptions(dgc::rt::SchemeOptions so, int64_t s) {
+  if (const char *e = std::getenv("DGC_TEST_FAIL_SERIES"))
+    if (std::strtoll(e, nullptr, 10) == s + 1) {
+      so.newton.maxIters = 1;
+      so.maxInternalSteps = 20;
+    }
+  return so;
+}
+
+/// Stops the run at a failed series: the arrays keep the `trainDone` and
+/// `testDone` rows completed (`trainArrays` / `testArrays`), the failed
+/// series' states go to failed_series, and SeriesFailed is thrown.
+template <class Tr>
+[[noreturn]] void seriesFailed(Dataset &ds, const Tr &tr, int64_t width,
+                               const std::string &label,
+                               const std::vector<std::string> &trainArrays,
+                               int64_t trainDone,
+                               const std::vector<std::string> &testArrays,
+                               int64_t testDone) {
+  for (const std::string &a : trainArrays)
+    ds.keepRows(a, trainDone);
+  for (const std::string &a : testArrays)
+    ds.keepRows(a, testDone);
+  Array &f = ds.add("failed_series", {tr.stats.steps + 1, width},
+                    "the failed series up to its last good step");
+  std::copy(tr.states.begin(),
+            tr.states.begin() + (tr.stats.steps + 1) * width, f.data.begin());
+  throw SeriesFailed(label, tr.stats.failedStep, tr.failure,
+                     trainDone + testDone);
+}
+
+/// "series 93 of 100 (test series 3)".
+std::string seriesLabel(const char *what, int64_t s, int64_t n,
+                        const char *split, int64_t row) {
+  return std::string(what) + " " + std::to_string(s + 1) + " of " +
+         std::to_string(n) + " (" + split + " " + what + " " +
+         std::to_string(row + 1) + ")";
 }
 
 // ---------------------------------------------------------------------------
@@ -161,9 +242,17 @@ void pdeDataset(Dataset &ds, const Options &o, int64_t nSeries, double dt,
     initial(rng, u0.data(), d);
     if (s < 3)
       draws.push_back(d);
-    auto tr = dgc::rt::simulate<M>(p, u0.data(), kPdeSteps, so);
+    auto tr = dgc::rt::simulateKeeping<M, double>(p, u0.data(), kPdeSteps,
+                                                 seriesOptions(so, s));
     bool train = s < nTrain;
     int64_t row = train ? s : s - nTrain;
+    if (tr.stats.failedStep > 0)
+      seriesFailed(ds, tr, kM,
+                   seriesLabel("series", s, nSeries,
+                               train ? "training" : "test", row),
+                   {"train_u", "train_dudt", "train_energy"},
+                   std::min(s, nTrain), {"test_u", "test_dudt", "test_energy"},
+                   std::max<int64_t>(0, s - nTrain));
     Array &U = train ? trU : teU, &D = train ? trD : teD, &E = train ? trE : teE;
     for (int64_t n = 0; n < S; ++n) {
       const double *un = tr.state(n);
@@ -286,18 +375,37 @@ std::vector<double> linspace(double T, int64_t n) {
 }
 
 /// dopri5 from x0 at the outputs n * T/(n-1); rows appended to `out`.
+/// Series `s` (0-based; -1: not a series of the dataset) may be given a
+/// budget it cannot meet (seriesOptions). Returns the trajectory; when
+/// tr.stats.failedStep > 0 it stops at the last good step and `out` is
+/// not written.
 template <class M>
-void integrate(const double *x0, double T, int64_t n, double rtol, double atol,
-               double *out, int64_t *internalSteps) {
+dgc::rt::Trajectory<double> integrate(const double *x0, double T, int64_t n,
+                                      double rtol, double atol, double *out,
+                                      int64_t *internalSteps, int64_t s = -1) {
   typename M::template ParamsT<double> p;
   dgc::rt::SchemeOptions so;
   so.scheme = dgc::rt::Scheme::Dopri5;
   so.dt = T / double(n - 1);
   so.rtol = rtol;
   so.atol = atol;
-  auto tr = dgc::rt::simulate<M>(p, x0, n - 1, so);
-  std::copy(tr.states.begin(), tr.states.end(), out);
+  auto tr = dgc::rt::simulateKeeping<M, double>(p, x0, n - 1,
+                                                seriesOptions(so, s));
   *internalSteps += tr.stats.internalSteps;
+  if (tr.stats.failedStep == 0)
+    std::copy(tr.states.begin(), tr.states.end(), out);
+  return tr;
+}
+
+/// An orbit of the energy metric that failed: no partial dataset (the
+/// training and test series are whole, but eval_orbits would be missing);
+/// a plain error.
+void evalOrbitFailed(const dgc::rt::Trajectory<double> &tr, int64_t i) {
+  if (tr.stats.failedStep > 0)
+    throw DatasetError("the energy metric's orbit from eval_x0[" +
+                       std::to_string(i) + "] failed at step " +
+                       std::to_string(tr.stats.failedStep) + ": " +
+                       tr.failure);
 }
 
 json odeIntegrator(double rtol, double atol, double evalRtol) {
@@ -353,9 +461,17 @@ void springLike(Dataset &ds, const Options &o, double rScale, double rShift,
     y[1] = y[1] / norm * radius;
     if (s == 0)
       first = {y[0], y[1]};
-    integrate<M>(y, T, L, rtol, atol, orbit.data(), &steps);
+    auto tr = integrate<M>(y, T, L, rtol, atol, orbit.data(), &steps, s);
     bool train = s < nTrain;
     int64_t row = train ? s : s - nTrain;
+    if (tr.stats.failedStep > 0)
+      seriesFailed(ds, tr, 2,
+                   seriesLabel("trajectory", s, nTraj,
+                               train ? "training" : "test", row),
+                   {"train_x", "train_dx", "train_x_clean", "train_energy"},
+                   std::min(s, nTrain),
+                   {"test_x", "test_dx", "test_x_clean", "test_energy"},
+                   std::max<int64_t>(0, s - nTrain));
     Array &X = train ? trX : teX, &D = train ? trD : teD,
           &C = train ? trC : teC, &E = train ? trE : teE;
     for (int64_t n = 0; n < L; ++n) {
@@ -391,7 +507,9 @@ void springLike(Dataset &ds, const Options &o, double rScale, double rShift,
       v += 0.2 * double((v > 0) - (v < 0)) * 1.0;
     ex.data[i * 2] = x0[0];
     ex.data[i * 2 + 1] = x0[1];
-    integrate<M>(x0, T, L, 1e-12, atol, eo.data.data() + i * L * 2, &steps);
+    evalOrbitFailed(integrate<M>(x0, T, L, 1e-12, atol,
+                                 eo.data.data() + i * L * 2, &steps),
+                    i);
   }
 
   ds.meta["trajectories"] = nTraj;
@@ -483,9 +601,16 @@ void twoBody(Dataset &ds, const Options &o) {
     randomConfig(rng, x0);
     if (s == 0)
       first = std::vector<double>(x0, x0 + 8);
-    integrate<M>(x0, T, L, rtol, atol, orbit.data(), &steps);
+    auto tr = integrate<M>(x0, T, L, rtol, atol, orbit.data(), &steps, s);
     bool test = s < nTest; // the first orbits are the test set
     int64_t row = test ? s : s - nTest;
+    if (tr.stats.failedStep > 0)
+      seriesFailed(ds, tr, 8,
+                   seriesLabel("orbit", s, nOrb, test ? "test" : "training",
+                               row),
+                   {"train_x", "train_dx", "train_energy"},
+                   std::max<int64_t>(0, s - nTest),
+                   {"test_x", "test_dx", "test_energy"}, std::min(s, nTest));
     Array &X = test ? teX : trX, &D = test ? teD : trD, &E = test ? teE : trE;
     for (int64_t n = 0; n < L; ++n) {
       const double *xn = orbit.data() + n * 8;
@@ -504,8 +629,9 @@ void twoBody(Dataset &ds, const Options &o) {
   for (int64_t i = 0; i < nEval; ++i) {
     NumpyRandom r(static_cast<uint32_t>(i));
     randomConfig(r, ex.data.data() + i * 8);
-    integrate<M>(ex.data.data() + i * 8, T, L, rtol, atol,
-                 eo.data.data() + i * L * 8, &steps);
+    evalOrbitFailed(integrate<M>(ex.data.data() + i * 8, T, L, rtol, atol,
+                                 eo.data.data() + i * L * 8, &steps),
+                    i);
   }
 
   ds.meta["protocol_section"] = "6";
@@ -729,9 +855,13 @@ fs::path prepareOutput(const Options &o) {
   return tmp;
 }
 
-/// Writes the arrays and dataset.json into `tmp`, then renames it to DIR.
-void writeDataset(const Dataset &ds, const Options &o, const fs::path &tmp) {
-  fs::path dir = outputPath(o);
+/// Writes the arrays and dataset.json into `tmp`, then renames it to
+/// `dir` (DIR, or DIR.partial with `force`).
+void writeDataset(const Dataset &ds, const Options &opts, const fs::path &tmp,
+                  const fs::path &dir, bool force) {
+  Options o = opts;
+  o.force = force;
+  o.dir = dir.string();
   std::error_code ec;
   try {
     json meta = ds.meta;
@@ -745,12 +875,8 @@ void writeDataset(const Dataset &ds, const Options &o, const fs::path &tmp) {
                         {"description", a.description}};
     }
     meta["arrays"] = arrays;
-    std::ofstream js(tmp / "dataset.json");
-    js << meta.dump(2) << "\n";
-    js.close();
-    if (!js)
-      throw DatasetError("cannot write '" + (tmp / "dataset.json").string() +
-                         "'");
+    dgc::rt::writeFileAtomic((tmp / "dataset.json").string(),
+                             meta.dump(2) + "\n");
     // Move into place: an empty folder is replaced, a non-empty one only
     // with --force (checked again: it may have appeared meanwhile).
     fs::path old;
@@ -774,6 +900,7 @@ void writeDataset(const Dataset &ds, const Options &o, const fs::path &tmp) {
   } catch (const fs::filesystem_error &e) {
     throw DatasetError(std::string("cannot write the dataset: ") + e.what());
   }
+  dgc::rt::atomic_detail::syncFolderOf(dir.string());
 }
 
 int usage() {
@@ -787,6 +914,7 @@ int usage() {
 } // namespace
 
 int main(int argc, char **argv) {
+  dgc::rt::dieWithParent();
   Options o;
   std::vector<std::string> pos;
   try {
@@ -871,8 +999,30 @@ int main(int argc, char **argv) {
     ds.meta["random_stream"] =
         "NumPy legacy RandomState (MT19937), reproduced bit for bit";
     try {
-      e->build(ds, o);
-      writeDataset(ds, o, tmp);
+      try {
+        e->build(ds, o);
+      } catch (const SeriesFailed &f) {
+        // Keep the series done, apart from DIR (see the file comment).
+        fs::path partial = outputPath(o);
+        partial += ".partial";
+        ds.meta["partial"] = {
+            {"failed", f.series},
+            {"failed_step", f.step},
+            {"reason", f.why},
+            {"series_completed", f.done},
+            {"note", "not the protocol's dataset: the run stopped at the "
+                     "failed series; failed_series holds its states up to "
+                     "the last good step"}};
+        writeDataset(ds, o, tmp, partial, true);
+        std::fprintf(stderr,
+                     "dgc: error: %s failed at step %lld: %s; the %lld "
+                     "series before it are in %s ('%s' was not written)\n",
+                     f.series.c_str(), static_cast<long long>(f.step),
+                     f.why.c_str(), static_cast<long long>(f.done),
+                     partial.string().c_str(), o.dir.c_str());
+        return kExitSeriesFailed;
+      }
+      writeDataset(ds, o, tmp, outputPath(o), o.force);
     } catch (...) {
       std::error_code ec;
       fs::remove_all(tmp, ec); // no half-written output

@@ -82,7 +82,12 @@ protected:
     EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_FALSE(fs::exists(path("traj.npy")));
-    EXPECT_FALSE(fs::exists(path("traj.npy.tmp-dgc")));
+    // No temporary file of the atomic write (AtomicFile.h) or the output
+    // probe is left either.
+    for (const auto &e : fs::directory_iterator(fs::path(path("traj.npy")).parent_path()))
+      EXPECT_EQ(e.path().filename().string().find("traj.npy."),
+                std::string::npos)
+          << e.path();
   }
 };
 

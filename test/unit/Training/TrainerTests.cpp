@@ -17,6 +17,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <unistd.h>
 
 using namespace dgc::rt;
@@ -250,6 +251,139 @@ TEST(Trainer, ResumeRefusesAnotherScheme) {
   Trainer<M, double> other(makePairs(5), o);
   EXPECT_THROW(other.loadCheckpoint(dir.string()), TrainError);
   EXPECT_THROW(other.loadCheckpoint((dir / "none").string()), TrainError);
+}
+
+/// The message of loadCheckpoint's TrainError on `dir` ("" if it loads).
+std::string resumeError(const fs::path &dir) {
+  TrainOptions o;
+  o.batch = 4;
+  Trainer<M, double> tr(makePairs(10), o);
+  try {
+    tr.loadCheckpoint(dir.string());
+  } catch (const TrainError &e) {
+    return e.what();
+  }
+  return "";
+}
+
+/// A folder holding a good two-iteration checkpoint.
+fs::path goodCheckpoint(const std::string &name) {
+  fs::path dir = tmpDir(name);
+  TrainOptions o;
+  o.batch = 4;
+  Trainer<M, double> tr(makePairs(10), o);
+  tr.step();
+  tr.saveCheckpoint(dir.string(), {}, false);
+  tr.step();
+  tr.saveCheckpoint(dir.string(), {}, true);
+  return dir;
+}
+
+TEST(Trainer, CheckpointRecordsItsFormatAndChecksums) {
+  fs::path dir = goodCheckpoint("format2");
+  std::ifstream in(dir / "checkpoint.json");
+  nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["format"], "dgc-checkpoint-2");
+  EXPECT_EQ(j["checksums"]["params_2.npy"]["bytes"],
+            fs::file_size(dir / "params_2.npy"));
+  EXPECT_EQ(resumeError(dir), "");
+  // Nothing but the checkpoint: no temporary files, no earlier iteration.
+  int files = 0;
+  for (const auto &e : fs::directory_iterator(dir)) {
+    (void)e;
+    ++files;
+  }
+  EXPECT_EQ(files, 6); // index, 4 arrays, params.npy
+}
+
+TEST(Trainer, ResumeRefusesATruncatedCheckpointFile) {
+  fs::path dir = goodCheckpoint("truncated");
+  fs::resize_file(dir / "adam_v_2.npy", fs::file_size(dir / "adam_v_2.npy") - 8);
+  std::string e = resumeError(dir);
+  EXPECT_NE(e.find("cannot resume: the checkpoint file"), std::string::npos) << e;
+  EXPECT_NE(e.find("adam_v_2.npy is damaged"), std::string::npos) << e;
+}
+
+TEST(Trainer, ResumeRefusesAnAlteredCheckpointFile) {
+  fs::path dir = goodCheckpoint("altered");
+  {
+    std::fstream f(dir / "params_2.npy",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-3, std::ios::end);
+    f.put('\x7f');
+  }
+  std::string e = resumeError(dir);
+  EXPECT_NE(e.find("params_2.npy is damaged (its checksum does not match"),
+            std::string::npos)
+      << e;
+}
+
+TEST(Trainer, ResumeRefusesATornOrAlteredIndex) {
+  fs::path dir = goodCheckpoint("torn_index");
+  const fs::path idx = dir / "checkpoint.json";
+  std::string text;
+  {
+    std::ifstream in(idx);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  // Torn: the first half of the index.
+  { std::ofstream(idx) << text.substr(0, text.size() / 2); }
+  EXPECT_NE(resumeError(dir).find("is damaged (not a complete JSON object)"),
+            std::string::npos);
+  // Altered: a valid JSON object whose iteration changed.
+  size_t at = text.find("\"iteration\": 2");
+  ASSERT_NE(at, std::string::npos);
+  std::string altered = text;
+  altered.replace(at, 14, "\"iteration\": 1");
+  { std::ofstream(idx) << altered; }
+  EXPECT_NE(resumeError(dir).find("is damaged (its checksum does not match "
+                                  "its contents)"),
+            std::string::npos);
+  // An unknown format.
+  std::string future = text;
+  at = future.find("dgc-checkpoint-2");
+  future.replace(at, 16, "dgc-checkpoint-9");
+  { std::ofstream(idx) << future; }
+  EXPECT_NE(resumeError(dir).find("has format 'dgc-checkpoint-9'"),
+            std::string::npos);
+  // The good index loads again.
+  { std::ofstream(idx) << text; }
+  EXPECT_EQ(resumeError(dir), "");
+}
+
+TEST(Trainer, ResumeReadsAFormat1Checkpoint) {
+  fs::path dir = goodCheckpoint("format1");
+  const fs::path idx = dir / "checkpoint.json";
+  std::ifstream in(idx);
+  nlohmann::json j = nlohmann::json::parse(in);
+  in.close();
+  j["format"] = "dgc-checkpoint-1";
+  j.erase("checksums");
+  j.erase("index_fnv1a64");
+  { std::ofstream(idx) << j.dump(2); }
+  EXPECT_EQ(resumeError(dir), "");
+  // Without checksums a truncated file is still caught by its length.
+  fs::resize_file(dir / "loss_2.npy", fs::file_size(dir / "loss_2.npy") - 8);
+  EXPECT_NE(resumeError(dir).find("damaged"), std::string::npos);
+}
+
+TEST(Trainer, CheckpointRemovesFilesOfInterruptedWrites) {
+  fs::path dir = goodCheckpoint("orphans");
+  // What a kill between a file's rename and the index's leaves: a newer
+  // iteration's files no index names, and a temporary of a dead writer.
+  fs::copy_file(dir / "params_2.npy", dir / "params_7.npy");
+  { std::ofstream(dir / ".params_8.npy.tmp-dgc-999999999-0") << "x"; }
+  TrainOptions o;
+  o.batch = 4;
+  Trainer<M, double> tr(makePairs(10), o);
+  tr.loadCheckpoint(dir.string());
+  tr.step();
+  tr.saveCheckpoint(dir.string(), {}, true);
+  EXPECT_FALSE(fs::exists(dir / "params_7.npy"));
+  EXPECT_FALSE(fs::exists(dir / ".params_8.npy.tmp-dgc-999999999-0"));
+  EXPECT_TRUE(fs::exists(dir / "params_3.npy"));
 }
 
 TEST(Trainer, RefusesSchemesTheModelCannotTrainWith) {

@@ -42,7 +42,10 @@
 // scheme) each interval restarts the scheme. dopri5 uses the training
 // library's defaults rtol 1e-7, atol 1e-9. A prediction that fails (a
 // Newton solve that does not converge, a non-finite state) makes its
-// metric NaN, with a warning.
+// metric NaN, with a warning naming the series; the other series are
+// still predicted, and the same mean over the ones that completed is
+// reported apart, as a PartialMetric (`NAME_partial`, with the count of
+// series it covers and the failed ones), never in the metric's place.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -69,6 +72,17 @@ struct EvalOptions {
 
 /// The metrics that apply, by name, in a fixed order.
 using Metrics = std::vector<std::pair<std::string, double>>;
+
+/// A metric some of whose predictions failed: in Metrics it is NaN (its
+/// value over every series is unknown); `value` is the same mean over the
+/// `completed` of `total` series that completed (NaN if none did).
+struct PartialMetric {
+  std::string metric;
+  double value = 0;
+  int64_t completed = 0, total = 0;
+  std::vector<std::string> failed; ///< "test series 3", "eval_x0[7]", ...
+};
+using PartialMetrics = std::vector<PartialMetric>;
 
 namespace eval_detail {
 
@@ -101,6 +115,38 @@ inline double trueEnergy(const DatasetInfo &d, const double *u, int64_t n) {
            0.5 * 0.0005 * grad2;
   }
   return dx * h;
+}
+
+/// A metric's sum of squares over the series that completed, and which
+/// did not.
+struct SeriesMean {
+  double sum = 0;
+  int64_t count = 0; ///< values summed
+  int64_t completed = 0, total = 0;
+  std::vector<std::string> failed;
+
+  void fail(const std::string &series) {
+    ++total;
+    failed.push_back(series);
+  }
+  void done() {
+    ++total;
+    ++completed;
+  }
+};
+
+/// Appends metric `name`: the mean, or NaN and a PartialMetric when a
+/// series failed.
+inline void finish(Metrics &out, PartialMetrics *partial,
+                   const std::string &name, const SeriesMean &m) {
+  if (m.failed.empty()) {
+    out.emplace_back(name, m.count > 0 ? m.sum / double(m.count) : nan());
+    return;
+  }
+  out.emplace_back(name, nan());
+  if (partial)
+    partial->push_back({name, m.count > 0 ? m.sum / double(m.count) : nan(),
+                        m.completed, m.total, m.failed});
 }
 
 } // namespace eval_detail
@@ -154,7 +200,8 @@ bool predict(const typename M::template ParamsT<double> &p, const double *u0,
 template <class M, class DerivMse>
 Metrics evaluateTrajectories(const typename M::template ParamsT<double> &p,
                              const DatasetInfo &d, const EvalOptions &opts,
-                             DerivMse derivativeMse) {
+                             DerivMse derivativeMse, PartialMetrics *partial) {
+  using eval_detail::SeriesMean;
   constexpr int64_t N = M::state_size;
   const char *nm = M::name;
   const std::vector<int64_t> own = stateShapeOf<M>();
@@ -167,22 +214,25 @@ Metrics evaluateTrajectories(const typename M::template ParamsT<double> &p,
                      derivativeMse(x, readSeries(d, "test_dx", N, nm, "",
                                                  own)));
   std::vector<double> tr;
-  double s = 0;
-  bool ok = true;
-  for (int64_t i = 0; i < S && ok; ++i)
-    for (int64_t k = 0; k + 1 < K && ok; ++k) {
+  SeriesMean diff;
+  for (int64_t i = 0; i < S; ++i)
+    for (int64_t k = 0; k + 1 < K; ++k) {
       const double *a = x.data.data() + (i * K + k) * N;
       const double h = t[static_cast<size_t>(k + 1)] - t[static_cast<size_t>(k)];
-      ok = predict<M>(p, a, 1, h, opts, tr,
-                      "from test_x[" + std::to_string(i) + ", " +
-                          std::to_string(k) + "]");
-      for (int64_t j = 0; j < N && ok; ++j) {
-        double e = (tr[N + j] - a[N + j]) / h;
-        s += e * e;
+      const std::string what = "test_x[" + std::to_string(i) + ", " +
+                               std::to_string(k) + "]";
+      if (!predict<M>(p, a, 1, h, opts, tr, "from " + what)) {
+        diff.fail(what);
+        continue;
       }
+      diff.done();
+      for (int64_t j = 0; j < N; ++j) {
+        double e = (tr[N + j] - a[N + j]) / h;
+        diff.sum += e * e;
+      }
+      diff.count += N;
     }
-  out.emplace_back("difference_mse",
-                   ok ? s / double(S * (K - 1) * N) : eval_detail::nan());
+  eval_detail::finish(out, partial, "difference_mse", diff);
   // Long-term prediction: one run on an even grid, else step by step with
   // each interval's dt (the scheme restarting at every step).
   const double h = t[1] - t[0];
@@ -190,39 +240,47 @@ Metrics evaluateTrajectories(const typename M::template ParamsT<double> &p,
   for (int64_t k = 1; k + 1 < K; ++k)
     even = even && std::abs((t[static_cast<size_t>(k + 1)] -
                              t[static_cast<size_t>(k)]) - h) <= 1e-9 * h;
-  s = 0;
-  ok = true;
+  SeriesMean pred;
   std::vector<double> one;
-  for (int64_t i = 0; i < S && ok; ++i) {
+  for (int64_t i = 0; i < S; ++i) {
     const double *truth = x.data.data() + i * K * N;
-    const std::string what = "of test series " + std::to_string(i);
+    const std::string series = "test series " + std::to_string(i);
+    bool ok = true;
     if (even) {
-      ok = predict<M>(p, truth, K - 1, h, opts, tr, what);
+      ok = predict<M>(p, truth, K - 1, h, opts, tr, "of " + series);
     } else {
       tr.assign(truth, truth + N);
       for (int64_t k = 0; k + 1 < K && ok; ++k) {
         ok = predict<M>(p, tr.data() + k * N, 1,
                         t[static_cast<size_t>(k + 1)] - t[static_cast<size_t>(k)],
-                        opts, one, what);
+                        opts, one, "of " + series);
         tr.insert(tr.end(), one.begin() + N, one.end());
       }
     }
-    for (int64_t k = 1; k < K && ok; ++k)
+    if (!ok) {
+      pred.fail(series);
+      continue;
+    }
+    pred.done();
+    for (int64_t k = 1; k < K; ++k)
       for (int64_t j = 0; j < N; ++j) {
         double e = tr[k * N + j] - truth[k * N + j];
-        s += e * e;
+        pred.sum += e * e;
       }
+    pred.count += (K - 1) * N;
   }
-  out.emplace_back("prediction_mse",
-                   ok ? s / double(S * (K - 1) * N) : eval_detail::nan());
+  eval_detail::finish(out, partial, "prediction_mse", pred);
   return out;
 }
 
 /// The metrics of parameters `p` on dataset `d`.
 template <class M>
 Metrics evaluate(const typename M::template ParamsT<double> &p,
-                 const DatasetInfo &d, const EvalOptions &opts) {
+                 const DatasetInfo &d, const EvalOptions &opts,
+                 PartialMetrics *partial = nullptr) {
+  using eval_detail::finish;
   using eval_detail::nan;
+  using eval_detail::SeriesMean;
   using eval_detail::trueEnergy;
   constexpr int64_t N = M::state_size;
   const char *nm = M::name;
@@ -247,7 +305,7 @@ Metrics evaluate(const typename M::template ParamsT<double> &p,
   };
 
   if (d.isTrajectories())
-    return evaluateTrajectories<M>(p, d, opts, derivativeMse);
+    return evaluateTrajectories<M>(p, d, opts, derivativeMse, partial);
 
   if (d.isRealPendulum()) {
     NpyArray x1 = readDatasetArray(d, "test_pair_x1", 2, N, nm, "");
@@ -258,26 +316,36 @@ Metrics evaluate(const typename M::template ParamsT<double> &p,
     const int64_t P = x1.shape[0];
     EvalOptions one = opts;
     one.scheme = opts.trainScheme;
-    double s = 0;
-    bool ok = true;
+    SeriesMean diff;
     std::vector<double> tr;
-    for (int64_t i = 0; i < P && ok; ++i) {
-      ok = predict<M>(p, x1.data.data() + i * N, 1, h, one, tr,
-                      "from test pair " + std::to_string(i));
-      for (int64_t k = 0; k < N && ok; ++k) {
-        double e = (tr[N + k] - tr[k]) / h - dx.data[i * N + k];
-        s += e * e;
+    for (int64_t i = 0; i < P; ++i) {
+      const std::string what = "test pair " + std::to_string(i);
+      if (!predict<M>(p, x1.data.data() + i * N, 1, h, one, tr,
+                      "from " + what)) {
+        diff.fail(what);
+        continue;
       }
+      diff.done();
+      for (int64_t k = 0; k < N; ++k) {
+        double e = (tr[N + k] - tr[k]) / h - dx.data[i * N + k];
+        diff.sum += e * e;
+      }
+      diff.count += N;
     }
-    out.emplace_back("difference_mse", ok ? s / double(P * N) : nan());
+    finish(out, partial, "difference_mse", diff);
     const int64_t K = tx.shape[0];
-    ok = predict<M>(p, tx.data.data(), K - 1, h, opts, tr, "from test_x[0]");
-    s = 0;
-    for (int64_t k = 0; k < K && ok; ++k) {
-      double e = trueEnergy(d, tr.data() + k * N, N) - href.data[k];
-      s += e * e;
+    SeriesMean en;
+    if (!predict<M>(p, tx.data.data(), K - 1, h, opts, tr, "from test_x[0]")) {
+      en.fail("test_x[0]");
+    } else {
+      en.done();
+      for (int64_t k = 0; k < K; ++k) {
+        double e = trueEnergy(d, tr.data() + k * N, N) - href.data[k];
+        en.sum += e * e;
+      }
+      en.count += K;
     }
-    out.emplace_back("energy_mse", ok ? s / double(K) : nan());
+    finish(out, partial, "energy_mse", en);
     return out;
   }
 
@@ -289,24 +357,31 @@ Metrics evaluate(const typename M::template ParamsT<double> &p,
     out.emplace_back("derivative_mse", derivativeMse(u, du));
     const int64_t S = u.shape[0], K = u.shape[1];
     const double dt = t.data[1] - t.data[0];
-    double se = 0, sm = 0;
-    bool ok = true;
+    SeriesMean se, sm;
     std::vector<double> tr;
-    for (int64_t s = 0; s < S && ok; ++s) {
+    for (int64_t s = 0; s < S; ++s) {
       const double *truth = u.data.data() + s * K * N;
-      ok = predict<M>(p, truth, K - 1, dt, opts, tr,
-                      "of test series " + std::to_string(s));
-      for (int64_t k = 1; k < K && ok; ++k) {
+      const std::string series = "test series " + std::to_string(s);
+      if (!predict<M>(p, truth, K - 1, dt, opts, tr, "of " + series)) {
+        se.fail(series);
+        sm.fail(series);
+        continue;
+      }
+      se.done();
+      sm.done();
+      for (int64_t k = 1; k < K; ++k) {
         double e = trueEnergy(d, tr.data() + k * N, N) - en.data[s * K + k];
-        se += e * e;
+        se.sum += e * e;
         for (int64_t i = 0; i < N; ++i) {
           double m = tr[k * N + i] - truth[k * N + i];
-          sm += m * m;
+          sm.sum += m * m;
         }
       }
+      se.count += K - 1;
+      sm.count += (K - 1) * N;
     }
-    out.emplace_back("energy_mse", ok ? se / double(S * (K - 1)) : nan());
-    out.emplace_back("mass_mse", ok ? sm / double(S * (K - 1) * N) : nan());
+    finish(out, partial, "energy_mse", se);
+    finish(out, partial, "mass_mse", sm);
     return out;
   }
 
@@ -318,19 +393,28 @@ Metrics evaluate(const typename M::template ParamsT<double> &p,
   out.emplace_back("derivative_mse", derivativeMse(x, dx));
   const int64_t O = orb.shape[0], K = orb.shape[1];
   const double dt = t.data[1] - t.data[0];
-  double se = 0;
-  bool ok = x0.shape[0] == O;
+  if (x0.shape[0] != O) {
+    out.emplace_back("energy_mse", nan());
+    return out;
+  }
+  SeriesMean se;
   std::vector<double> tr;
-  for (int64_t o = 0; o < O && ok; ++o) {
-    ok = predict<M>(p, x0.data.data() + o * N, K - 1, dt, opts, tr,
-                    "from eval_x0[" + std::to_string(o) + "]");
-    for (int64_t k = 0; k < K && ok; ++k) {
+  for (int64_t o = 0; o < O; ++o) {
+    const std::string what = "eval_x0[" + std::to_string(o) + "]";
+    if (!predict<M>(p, x0.data.data() + o * N, K - 1, dt, opts, tr,
+                    "from " + what)) {
+      se.fail(what);
+      continue;
+    }
+    se.done();
+    for (int64_t k = 0; k < K; ++k) {
       double e = trueEnergy(d, tr.data() + k * N, N) -
                  trueEnergy(d, orb.data.data() + (o * K + k) * N, N);
-      se += e * e;
+      se.sum += e * e;
     }
+    se.count += K;
   }
-  out.emplace_back("energy_mse", ok ? se / double(O * K) : nan());
+  finish(out, partial, "energy_mse", se);
   return out;
 }
 

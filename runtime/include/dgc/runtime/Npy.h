@@ -13,6 +13,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "dgc/runtime/AtomicFile.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -250,36 +252,25 @@ inline std::string header(const char *descr, const std::vector<int64_t> &shape) 
 
 } // namespace npy_detail
 
-/// Writes a C-order array atomically: a temporary file next to `path`,
-/// renamed into place, so a failure leaves no partial file.
+/// Writes a C-order array atomically and durably (AtomicFile.h: a
+/// temporary file next to `path`, fsync, rename), so a failure or a kill
+/// leaves no partial file. Returns the digest of the file's bytes.
 template <class T>
-void writeNpy(const std::string &path, const std::vector<int64_t> &shape,
-              const T *data) {
+FileDigest writeNpy(const std::string &path, const std::vector<int64_t> &shape,
+                    const T *data) {
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
   std::string h = npy_detail::header(npy_detail::descrOf<T>(), shape);
-  std::string tmp = path + ".tmp-dgc";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out)
-      throw NpyError("cannot write '" + path + "': " + std::strerror(errno));
-    out.write("\x93NUMPY\x01\x00", 8);
-    char len[2] = {static_cast<char>(h.size() & 0xff),
-                   static_cast<char>((h.size() >> 8) & 0xff)};
-    out.write(len, 2);
-    out.write(h.data(), static_cast<std::streamsize>(h.size()));
-    out.write(reinterpret_cast<const char *>(data),
-              static_cast<std::streamsize>(n * sizeof(T)));
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw NpyError("cannot write '" + path + "'");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw NpyError("cannot write '" + path + "': " + std::strerror(errno));
+  const char len[2] = {static_cast<char>(h.size() & 0xff),
+                       static_cast<char>((h.size() >> 8) & 0xff)};
+  try {
+    return writeFileAtomic(path, {{"\x93NUMPY\x01\x00", 8},
+                                  {len, 2},
+                                  {h.data(), h.size()},
+                                  {data, static_cast<size_t>(n) * sizeof(T)}});
+  } catch (const AtomicWriteError &e) {
+    throw NpyError(e.what());
   }
 }
 

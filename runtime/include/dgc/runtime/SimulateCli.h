@@ -17,6 +17,7 @@
 
 #include "dgc/runtime/InputCheck.h"
 #include "dgc/runtime/Npy.h"
+#include "dgc/runtime/ParentDeath.h"
 #include "dgc/runtime/Simulate.h"
 
 #include <algorithm>
@@ -210,6 +211,7 @@ inline void setThreads(int threads) {
 /// on stderr as one `error: ...` line.
 template <class M> int simulateMain(int argc, const char *const *argv) {
   try {
+    dieWithParent();
     SimulateArgs a = parseSimulateArgs(argc, argv);
     if (a.help) {
       std::fputs(kSimulateUsage, stdout);
@@ -226,6 +228,8 @@ template <class M> int simulateMain(int argc, const char *const *argv) {
     opts.linearSolver = a.linearSolver;
     opts.maxHalvings = a.maxHalvings;
     setThreads(a.threads);
+    // An output that cannot be written is found before the run, not after.
+    checkCanWrite(a.output);
     std::vector<double> u0 = loadInitialState<M>(a.init);
     auto params = std::make_unique<typename M::template ParamsT<double>>();
     if (a.params.empty())

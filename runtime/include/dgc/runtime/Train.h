@@ -29,10 +29,20 @@
 // `params.npy`, the latest parameters, for `dgc simulate --params`. A run
 // resumed from a checkpoint continues exactly as the uninterrupted run.
 //
+// Checkpoints survive a kill at any moment (test/reliability/
+// kill_resume.py): every file is written atomically and durably
+// (AtomicFile.h: temporary file, fsync, rename, fsync of the folder), the
+// index is renamed into place only after the files it names, and the
+// previous checkpoint's files are removed only after that. Format
+// dgc-checkpoint-2 records each file's size and FNV-1a hash and the
+// index's own hash, so a torn, truncated or altered checkpoint is refused
+// on resume with one message; dgc-checkpoint-1 (no hashes) is still read.
+//
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "dgc/runtime/Adam.h"
+#include "dgc/runtime/AtomicFile.h"
 #include "dgc/runtime/Dopri5Train.h"
 #include "dgc/runtime/Integrators.h"
 #include "dgc/runtime/Npy.h"
@@ -240,6 +250,113 @@ template <class M, class T> void checkTrainScheme(Scheme s) {
                    "no train_" + schemeName(s) + why);
 }
 
+/// The checkpoint format this runtime writes; it also reads
+/// kCheckpointFormatV1 (written before checkpoints carried hashes).
+inline constexpr const char *kCheckpointFormat = "dgc-checkpoint-2";
+inline constexpr const char *kCheckpointFormatV1 = "dgc-checkpoint-1";
+
+namespace checkpoint_detail {
+
+/// The hash of an index without its own hash field.
+inline std::string indexDigest(nlohmann::json j) {
+  j.erase("index_fnv1a64");
+  const std::string s = j.dump();
+  FileDigest d;
+  d.add(s.data(), s.size());
+  return d.hex();
+}
+
+inline bool isCheckpointFile(const std::string &name) {
+  for (const char *stem : {"params_", "adam_m_", "adam_v_", "loss_"}) {
+    const std::string st = stem;
+    if (name.rfind(st, 0) != 0 || name.size() <= st.size() + 4 ||
+        name.compare(name.size() - 4, 4, ".npy") != 0)
+      continue;
+    const std::string num = name.substr(st.size(), name.size() - st.size() - 4);
+    if (num.find_first_not_of("0123456789") == std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+} // namespace checkpoint_detail
+
+/// Reads and checks the index `dir`/checkpoint.json: valid JSON, a known
+/// format, and (dgc-checkpoint-2) its own hash. TrainError starting with
+/// `why` ("cannot resume") otherwise.
+inline nlohmann::json readCheckpointIndex(const std::string &dir,
+                                          const std::string &why) {
+  namespace fs = std::filesystem;
+  const std::string idx = (fs::path(dir) / "checkpoint.json").string();
+  std::ifstream in(idx, std::ios::binary);
+  if (!in)
+    throw TrainError(why + ": '" + dir + "' holds no checkpoint "
+                     "(checkpoint.json)");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    throw TrainError(why + ": " + idx + " is damaged (not a complete JSON "
+                     "object); the checkpoint cannot be used");
+  const std::string format =
+      j.contains("format") && j["format"].is_string()
+          ? j["format"].template get<std::string>()
+          : std::string("(none)");
+  if (format == kCheckpointFormat) {
+    if (!j.contains("index_fnv1a64") || !j["index_fnv1a64"].is_string() ||
+        j["index_fnv1a64"].template get<std::string>() !=
+            checkpoint_detail::indexDigest(j))
+      throw TrainError(why + ": " + idx + " is damaged (its checksum does "
+                       "not match its contents); the checkpoint cannot be "
+                       "used");
+  } else if (format != kCheckpointFormatV1) {
+    throw TrainError(why + ": " + idx + " has format '" + format +
+                     "'; this dgc reads " + kCheckpointFormat + " and " +
+                     kCheckpointFormatV1);
+  }
+  return j;
+}
+
+/// The path of the index's file `key` ("params", "adam_m", ...), checked
+/// against the size and hash the index records (dgc-checkpoint-2).
+inline std::string checkpointFile(const std::string &dir,
+                                  const nlohmann::json &j,
+                                  const std::string &key,
+                                  const std::string &why) {
+  namespace fs = std::filesystem;
+  const std::string idx = (fs::path(dir) / "checkpoint.json").string();
+  if (!j.contains("files") || !j["files"].is_object() ||
+      !j["files"].contains(key) || !j["files"][key].is_string())
+    throw TrainError(why + ": " + idx + " names no '" + key + "' file");
+  const std::string name = j["files"][key].template get<std::string>();
+  const std::string f = (fs::path(dir) / name).string();
+  if (j.value("format", "") != kCheckpointFormat)
+    return f;
+  const nlohmann::json *sum = nullptr;
+  if (j.contains("checksums") && j["checksums"].is_object() &&
+      j["checksums"].contains(name))
+    sum = &j["checksums"][name];
+  if (!sum || !sum->is_object() || !sum->contains("bytes") ||
+      !sum->contains("fnv1a64"))
+    throw TrainError(why + ": " + idx + " has no checksum for " + name);
+  FileDigest d;
+  if (!digestFile(f, d))
+    throw TrainError(why + ": the checkpoint file " + f + " is missing or "
+                     "unreadable; the checkpoint in '" + dir +
+                     "' cannot be used");
+  const uint64_t bytes = (*sum)["bytes"].template get<uint64_t>();
+  if (d.bytes != bytes)
+    throw TrainError(why + ": the checkpoint file " + f + " is damaged (" +
+                     std::to_string(d.bytes) + " bytes, the index records " +
+                     std::to_string(bytes) + "); the checkpoint in '" + dir +
+                     "' cannot be used");
+  if (d.hex() != (*sum)["fnv1a64"].template get<std::string>())
+    throw TrainError(why + ": the checkpoint file " + f + " is damaged (its "
+                     "checksum does not match the index); the checkpoint "
+                     "in '" + dir + "' cannot be used");
+  return f;
+}
+
 struct TrainOptions {
   Scheme scheme = Scheme::DG;
   int64_t iters = 0;       ///< total iterations (a resumed run counts on)
@@ -430,33 +547,29 @@ public:
     auto file = [&](const std::string &stem) { return stem + "_" + it + ".npy"; };
     auto full = [&](const std::string &f) { return (fs::path(dir) / f).string(); };
     std::vector<double> buf(static_cast<size_t>(P));
+    nlohmann::json sums = nlohmann::json::object();
+    auto record = [&](const std::string &f, const FileDigest &d) {
+      sums[f] = {{"bytes", d.bytes}, {"fnv1a64", d.hex()}};
+    };
     auto put = [&](const std::string &f, const T *src) {
       for (int64_t i = 0; i < P; ++i)
         buf[i] = double(src[i]);
-      writeNpy<double>(full(f), {P}, buf.data());
+      record(f, writeNpy<double>(full(f), {P}, buf.data()));
     };
-    // The previous index's files, removed once the new index is in place.
-    std::vector<std::string> old;
-    {
-      std::ifstream in(full("checkpoint.json"));
-      if (in) {
-        try {
-          nlohmann::json j = nlohmann::json::parse(in);
-          for (auto &[k, v] : j.at("files").items())
-            old.push_back(v.template get<std::string>());
-        } catch (...) {
-        }
-      }
-    }
+    // Temporary files of writers killed earlier.
+    removeStaleTemporaries(dir);
+    // Every file first, then the index that names them (renamed into
+    // place), then the files no index names any more: a kill at any point
+    // leaves the previous or the new checkpoint whole.
     put(file("params"), params_->data.data());
     put(file("adam_m"), adam_.m().data());
     put(file("adam_v"), adam_.v().data());
-    writeNpy<double>(full(file("loss")), {int64_t(losses_.size())},
-                     losses_.data());
-    writeNpy<double>(full("params.npy"), {P}, paramsAsDouble().data());
+    record(file("loss"), writeNpy<double>(full(file("loss")),
+                                          {int64_t(losses_.size())},
+                                          losses_.data()));
 
     nlohmann::json j = extra;
-    j["format"] = "dgc-checkpoint-1";
+    j["format"] = kCheckpointFormat;
     j["model"] = M::name;
     j["state_size"] = N;
     j["param_count"] = M::param_count;
@@ -479,6 +592,7 @@ public:
                   {"adam_m", file("adam_m")},
                   {"adam_v", file("adam_v")},
                   {"loss", file("loss")}};
+    j["checksums"] = sums;
     std::ostringstream rs;
     rs << rng_;
     j["rng"] = rs.str();
@@ -489,36 +603,53 @@ public:
                        {"size", table_.sizes[k]},
                        {"nonneg", bool(table_.nonneg[k])}});
     j["parameters"] = plist;
+    j["index_fnv1a64"] = checkpoint_detail::indexDigest(j);
     const std::string idx = full("checkpoint.json");
-    const std::string tmp = idx + ".tmp-dgc";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << j.dump(2) << "\n";
-      if (!out)
-        throw TrainError("cannot write '" + idx + "'");
+    try {
+      writeFileAtomic(idx, j.dump(2) + "\n");
+    } catch (const AtomicWriteError &e) {
+      throw TrainError(e.what());
     }
-    if (std::rename(tmp.c_str(), idx.c_str()) != 0)
-      throw TrainError("cannot write '" + idx + "'");
-    for (const std::string &f : old)
-      if (f.find("_" + it + ".npy") == std::string::npos)
-        fs::remove(full(f), ec);
+    // The latest parameters for `dgc simulate --params DIR`.
+    writeNpy<double>(full("params.npy"), {P}, paramsAsDouble().data());
+    // Files of earlier checkpoints, and of writes a kill cut short.
+    for (fs::directory_iterator d(dir, ec), end; !ec && d != end;
+         d.increment(ec)) {
+      const std::string name = d->path().filename().string();
+      if (checkpoint_detail::isCheckpointFile(name) && !sums.contains(name)) {
+        std::error_code rec;
+        fs::remove(d->path(), rec);
+      }
+    }
   }
 
   /// Restores parameters, Adam moments, iteration, losses and the
   /// generator from the checkpoint in `dir`.
   void loadCheckpoint(const std::string &dir) {
     namespace fs = std::filesystem;
+    const std::string why = "cannot resume";
     const std::string idx = (fs::path(dir) / "checkpoint.json").string();
-    std::ifstream in(idx);
-    if (!in)
-      throw TrainError("cannot resume: '" + dir + "' holds no checkpoint "
-                       "(checkpoint.json)");
-    nlohmann::json j;
+    nlohmann::json j = readCheckpointIndex(dir, why);
     try {
-      j = nlohmann::json::parse(in);
-    } catch (const std::exception &e) {
-      throw TrainError(idx + ": " + e.what());
+      restoreFrom(dir, idx, j);
+    } catch (const nlohmann::json::exception &e) {
+      throw TrainError(why + ": " + idx + " is not a valid checkpoint index (" +
+                       e.what() + ")");
     }
+  }
+
+  std::vector<double> paramsAsDouble() const {
+    std::vector<double> r(static_cast<size_t>(P));
+    for (int64_t i = 0; i < P; ++i)
+      r[i] = double(params_->data[i]);
+    return r;
+  }
+
+private:
+  /// loadCheckpoint's work on a checked index `j` of folder `dir`.
+  void restoreFrom(const std::string &dir, const std::string &idx,
+                   const nlohmann::json &j) {
+    const std::string why = "cannot resume";
     auto need = [&](const char *k) -> const nlohmann::json & {
       if (!j.contains(k))
         throw TrainError(idx + ": no '" + k + "'");
@@ -546,37 +677,37 @@ public:
                        "scheme " + j["scheme"].template get<std::string>() +
                        ", this run uses " + schemeName(opts_.scheme));
     auto load = [&](const char *key, int64_t n) {
-      std::string f =
-          (fs::path(dir) / need("files").at(key).template get<std::string>()).string();
-      NpyArray a = readInput(f, "checkpoint");
+      std::string f = checkpointFile(dir, j, key, why);
+      NpyArray a;
+      try {
+        a = readNpy(f);
+      } catch (const NpyError &e) {
+        throw TrainError(why + ": the checkpoint file is damaged (" +
+                         e.what() + ")");
+      }
       if (a.shape.size() != 1 || a.shape[0] != n)
-        throw TrainError("checkpoint file " + f + " has the wrong size");
+        throw TrainError(why + ": the checkpoint file " + f +
+                         " has the wrong size");
       return a.data;
     };
     std::vector<double> p = load("params", P), m = load("adam_m", P),
                         v = load("adam_v", P);
     const int64_t it = need("iteration").template get<int64_t>();
     std::vector<double> l = load("loss", it);
+    std::mt19937_64 rng;
+    std::istringstream rs(need("rng").template get<std::string>());
+    rs >> rng;
+    if (!rs)
+      throw TrainError(idx + ": bad generator state");
     for (int64_t i = 0; i < P; ++i)
       params_->data[i] = T(p[i]);
     std::vector<T> mt(m.begin(), m.end()), vt(v.begin(), v.end());
     adam_.restore(it, mt, vt);
     iteration_ = it;
     losses_ = l;
-    std::istringstream rs(need("rng").template get<std::string>());
-    rs >> rng_;
-    if (!rs)
-      throw TrainError(idx + ": bad generator state");
+    rng_ = rng;
   }
 
-  std::vector<double> paramsAsDouble() const {
-    std::vector<double> r(static_cast<size_t>(P));
-    for (int64_t i = 0; i < P; ++i)
-      r[i] = double(params_->data[i]);
-    return r;
-  }
-
-private:
   /// Buffers of the tiled path: one tile of gathered pairs, column-major
   /// by pair, and the tiled function's workspace.
   struct TileBuffers {

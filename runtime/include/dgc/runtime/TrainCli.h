@@ -14,9 +14,12 @@
 // Training prints a progress line on stderr (rewritten in place on a
 // terminal: iteration, loss, it/s, ETA; a plain line every --log-every
 // iterations otherwise) and one summary line on stdout. Evaluation prints
-// `name=value` per metric on one line and writes them with --json. Any
-// problem (bad option, model and data that do not match, a scheme the
-// model cannot use) is one line `error: ...` on stderr and exit status 1,
+// `name=value` per metric on one line and writes them with --json; a metric
+// whose prediction failed for some series is `nan`, followed by
+// `name_partial` (the mean over the series that completed) and
+// `name_completed=k/n` (Eval.h). Any problem (bad option, model and data
+// that do not match, a scheme the model cannot use, an output folder that
+// cannot be written) is one line `error: ...` on stderr and exit status 1,
 // before any output is written.
 //
 //===----------------------------------------------------------------------===//
@@ -193,6 +196,25 @@ int runTraining(const TrainArgs &a, Scheme scheme, const DatasetInfo &d,
   Trainer<M, T> tr(ps, o, table);
   if (!a.resume.empty())
     tr.loadCheckpoint(a.resume);
+  // An output folder that cannot be written is found before training. A
+  // folder this run created is removed again if the run fails before it
+  // holds a checkpoint (nothing half-written is left).
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool created = !fs::exists(a.output, ec);
+  fs::create_directories(a.output, ec);
+  if (ec)
+    throw TrainError("cannot create '" + a.output + "': " + ec.message());
+  struct RemoveIfEmpty {
+    fs::path dir;
+    bool armed;
+    ~RemoveIfEmpty() {
+      std::error_code e;
+      if (armed && !fs::exists(dir / "checkpoint.json", e))
+        fs::remove_all(dir, e);
+    }
+  } cleanup{a.output, created};
+  checkCanWrite((fs::path(a.output) / "checkpoint.json").string());
   nlohmann::json extra = {{"data", d.dir},
                           {"dataset", d.name},
                           {"pairs", ps.count}};
@@ -210,6 +232,7 @@ int runTraining(const TrainArgs &a, Scheme scheme, const DatasetInfo &d,
       tr.saveCheckpoint(a.output, extra, false);
   }
   tr.saveCheckpoint(a.output, extra, true);
+  cleanup.armed = false;
   double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -228,6 +251,7 @@ int runTraining(const TrainArgs &a, Scheme scheme, const DatasetInfo &d,
 template <class M>
 int trainMain(int argc, const char *const *argv, ParamTable table) {
   try {
+    dieWithParent();
     TrainArgs a = parseTrainArgs(argc, argv);
     if (a.help) {
       std::fputs(kTrainUsage, stdout);
@@ -288,13 +312,12 @@ void loadEvalParams(const std::string &path,
     return;
   }
   const fs::path idx = fs::path(path) / "checkpoint.json";
-  std::ifstream in(idx);
-  if (!in)
+  if (!fs::exists(idx))
     throw InputError("'" + path + "' holds no checkpoint.json (write one "
                      "with `dgc train ... -o DIR`)");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = readCheckpointIndex(path, "cannot read the parameters");
     const int64_t count = j.at("param_count").template get<int64_t>();
     if (j.at("model").template get<std::string>() != M::name ||
         count != M::param_count)
@@ -305,24 +328,32 @@ void loadEvalParams(const std::string &path,
                        std::to_string(M::param_count) + ")");
     if (trainScheme.empty())
       trainScheme = j.at("scheme").template get<std::string>();
-    std::string f =
-        (fs::path(path) / j.at("files").at("params").template get<std::string>())
-            .string();
-    loadParams<M>(f, p);
+    loadParams<M>(
+        checkpointFile(path, j, "params", "cannot read the parameters"), p);
+  } catch (const TrainError &e) {
+    throw InputError(e.what());
   } catch (const nlohmann::json::exception &e) {
     throw InputError(idx.string() + ": not a valid checkpoint index (" +
                      e.what() + ")");
   }
 }
 
+/// ", and N more" for a list cut short.
+inline std::string fmtCount(size_t n, const char *what) {
+  return " and " + std::to_string(n) + what;
+}
+
 /// The whole evaluation program: returns the exit status.
 template <class M> int evalMain(int argc, const char *const *argv) {
   try {
+    dieWithParent();
     EvalArgs a = parseEvalArgs(argc, argv);
     if (a.help) {
       std::fputs(kEvalUsage, stdout);
       return 0;
     }
+    if (!a.json.empty())
+      checkCanWrite(a.json);
     EvalOptions o;
     o.scheme = parseScheme(a.scheme);
     DatasetInfo d = loadDatasetInfo(a.data);
@@ -336,29 +367,47 @@ template <class M> int evalMain(int argc, const char *const *argv) {
       so.scheme = o.scheme;
       (void)makeStepper<M, double>(*p, so);
     }
-    Metrics m = evaluate<M>(*p, d, o);
+    PartialMetrics partial;
+    Metrics m = evaluate<M>(*p, d, o, &partial);
     nlohmann::json j = nlohmann::json::object();
     std::string line;
-    char buf[96];
+    char buf[160];
     for (auto &[k, v] : m) {
       std::snprintf(buf, sizeof buf, "%s%s=%.6e", line.empty() ? "" : " ",
                     k.c_str(), v);
       line += buf;
       j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
     }
-    if (!a.json.empty()) {
-      const std::string tmp = a.json + ".tmp-dgc";
-      {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump(2) << "\n";
-        if (!out)
-          throw InputError("cannot write '" + a.json + "'");
-      }
-      if (std::rename(tmp.c_str(), a.json.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw InputError("cannot write '" + a.json + "'");
-      }
+    // A metric whose predictions partly failed stays NaN; its mean over the
+    // series that completed is NAME_partial, with how many it covers.
+    for (const PartialMetric &pm : partial) {
+      std::snprintf(buf, sizeof buf, " %s_partial=%.6e %s_completed=%lld/%lld",
+                    pm.metric.c_str(), pm.value, pm.metric.c_str(),
+                    static_cast<long long>(pm.completed),
+                    static_cast<long long>(pm.total));
+      line += buf;
+      const nlohmann::json v = std::isfinite(pm.value)
+                                   ? nlohmann::json(pm.value)
+                                   : nlohmann::json(nullptr);
+      j[pm.metric + "_partial"] = v;
+      j["partial"][pm.metric] = {{"value", v},
+                                 {"completed", pm.completed},
+                                 {"total", pm.total},
+                                 {"failed", pm.failed}};
+      std::string failed;
+      for (size_t i = 0; i < pm.failed.size() && i < 5; ++i)
+        failed += (i ? ", " : "") + pm.failed[i];
+      if (pm.failed.size() > 5)
+        failed += fmtCount(pm.failed.size() - 5, " more");
+      std::fprintf(stderr,
+                   "dgc: warning: %s is partial: the prediction failed for "
+                   "%s; %s_partial=%.6e is over the other %lld of %lld\n",
+                   pm.metric.c_str(), failed.c_str(), pm.metric.c_str(),
+                   pm.value, static_cast<long long>(pm.completed),
+                   static_cast<long long>(pm.total));
     }
+    if (!a.json.empty())
+      writeFileAtomic(a.json, j.dump(2) + "\n");
     std::printf("%s\n", line.c_str());
     return 0;
   } catch (const std::exception &e) {
