@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 using dgc::rt::NpyArray;
 using dgc::rt::NpyError;
@@ -111,6 +112,50 @@ TEST(Npy, RefusesWhatItCannotRead) {
           << e.what();
     }
   }
+}
+
+/// The message of the NpyError that reading `bytes` throws ("" if none;
+/// any other exception fails the test by escaping).
+std::string npyErrorOf(const std::string &bytes) {
+  std::istringstream in(bytes, std::ios::binary);
+  try {
+    readNpy(in, "f.npy");
+  } catch (const NpyError &e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Found by test/fuzz/fuzz_npy (test/fuzz/regressions/npy): a header's shape
+// is untrusted input.
+TEST(Npy, HostileShapesAreNpyErrors) {
+  // A short file whose header claims 2^39 elements: truncated, without
+  // allocating 4 TiB first (that was std::bad_alloc, or an OOM under ASan).
+  EXPECT_EQ(npyErrorOf(rawNpy("'<f8'", "False", "(549755813888,)",
+                              std::string(16, '\0'))),
+            "f.npy: truncated data (expected 549755813888 elements)");
+  // A dimension past int64: was std::out_of_range from std::stoll.
+  EXPECT_EQ(npyErrorOf(rawNpy("'<f8'", "False", "(99999999999999999999,)", "")),
+            "f.npy: array too large (shape (99999999999999999999,))");
+  // An element count past int64: was signed overflow in NpyArray::numel.
+  EXPECT_EQ(npyErrorOf(rawNpy("'<f8'", "False", "(3037000500, 3037000500, 2)", "")),
+            "f.npy: array too large");
+  // No elements, but Fortran strides past int64: was signed overflow.
+  EXPECT_EQ(npyErrorOf(rawNpy("'<f8'", "True",
+                              "(0, 2147483648, 2147483648, 2147483648)", "")),
+            "f.npy: array too large");
+  // Zero-size arrays of sane shape are still read.
+  EXPECT_EQ(npyErrorOf(rawNpy("'<f8'", "True", "(0, 5)", "")), "");
+}
+
+TEST(Npy, ReadsFromAStream) {
+  std::vector<double> v = {1.0, -2.5};
+  std::string p = tempPath("stream.npy");
+  writeNpy<double>(p, {2}, v.data());
+  std::ifstream in(p, std::ios::binary);
+  NpyArray a = readNpy(in, p);
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{2}));
+  EXPECT_EQ(a.data, v);
 }
 
 TEST(Npy, ReadsEitherByteOrder) {

@@ -15,12 +15,14 @@
 
 #include "dgc/runtime/AtomicFile.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <istream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -86,6 +88,10 @@ inline std::string dictValue(const std::string &h, const std::string &key,
   return v;
 }
 
+/// The most elements (and the largest product of the nonzero dimensions)
+/// an array may have: 2^40, far beyond any state, parameter or trajectory.
+inline constexpr int64_t kMaxElements = int64_t(1) << 40;
+
 inline std::vector<int64_t> parseShape(const std::string &v,
                                        const std::string &path) {
   if (v.size() < 2 || v.front() != '(' || v.back() != ')')
@@ -102,7 +108,15 @@ inline std::vector<int64_t> parseShape(const std::string &v,
       ++j;
     if (j == i)
       throw NpyError(path + ": not a valid .npy file (bad shape '" + v + "')");
-    shape.push_back(std::stoll(v.substr(i, j - i)));
+    // Digit by digit, stopping past kMaxElements: std::stoll would throw
+    // std::out_of_range (not an NpyError) on a long run of digits.
+    int64_t d = 0;
+    for (size_t k = i; k < j; ++k) {
+      d = d * 10 + (v[k] - '0');
+      if (d > kMaxElements)
+        throw NpyError(path + ": array too large (shape " + v + ")");
+    }
+    shape.push_back(d);
     while (j < v.size() - 1 && v[j] == 'L') // Python 2 longs
       ++j;
     i = j;
@@ -151,11 +165,10 @@ inline double decode(const Dtype &t, const char *p) {
 
 } // namespace npy_detail
 
-/// Reads a float32 or float64 .npy file (see the file comment).
-inline NpyArray readNpy(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw NpyError("cannot open '" + path + "'");
+/// Reads a float32 or float64 .npy array from `in` (see the file comment);
+/// `path` names it in messages. readNpy(path) reads a file through this;
+/// the fuzz target (test/fuzz/fuzz_npy.cpp) reads memory.
+inline NpyArray readNpy(std::istream &in, const std::string &path) {
   char magic[8];
   if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
     throw NpyError(path + ": not a .npy file (no NumPy magic string)");
@@ -197,13 +210,31 @@ inline NpyArray readNpy(const std::string &path) {
     throw NpyError(path + ": not a valid .npy file (fortran_order is " +
                    order + ")");
 
+  // The product of the nonzero dimensions bounds the element count and the
+  // Fortran-order strides below; checked before either is computed (a
+  // shape such as (0, 2^31, 2^31, 2^31) has no elements, but its strides
+  // overflow).
+  int64_t nonzero = 1;
+  for (int64_t d : a.shape)
+    if (d != 0) {
+      if (nonzero > npy_detail::kMaxElements / d)
+        throw NpyError(path + ": array too large");
+      nonzero *= d;
+    }
   int64_t n = a.numel();
-  if (n < 0 || n > (int64_t(1) << 40))
-    throw NpyError(path + ": array too large");
-  std::vector<char> raw(static_cast<size_t>(n) * t.width);
-  if (!raw.empty() && !in.read(raw.data(), static_cast<std::streamsize>(raw.size())))
-    throw NpyError(path + ": truncated data (expected " +
-                   std::to_string(n) + " elements)");
+  // Read in bounded chunks, growing the buffer with the bytes the stream
+  // really holds: a short file whose header claims a huge shape is
+  // "truncated", not a multi-gigabyte allocation first.
+  const size_t bytes = static_cast<size_t>(n) * t.width;
+  std::vector<char> raw;
+  constexpr size_t kChunk = size_t(1) << 24;
+  while (raw.size() < bytes) {
+    size_t have = raw.size(), step = std::min(kChunk, bytes - have);
+    raw.resize(have + step);
+    if (!in.read(raw.data() + have, static_cast<std::streamsize>(step)))
+      throw NpyError(path + ": truncated data (expected " +
+                     std::to_string(n) + " elements)");
+  }
   a.data.resize(static_cast<size_t>(n));
   // Fortran order: file element k has its first index fastest; the C-order
   // position of that element is found by counting the indices up.
@@ -223,6 +254,14 @@ inline NpyArray readNpy(const std::string &path) {
         npy_detail::decode(t, raw.data() + static_cast<size_t>(k) * t.width);
   }
   return a;
+}
+
+/// Reads a float32 or float64 .npy file (see the file comment).
+inline NpyArray readNpy(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw NpyError("cannot open '" + path + "'");
+  return readNpy(in, path);
 }
 
 namespace npy_detail {
