@@ -197,6 +197,9 @@ void SemaContext::checkNet(ValueDecl &d, const std::string &name) {
   for (size_t l = 1; l <= layers; ++l) {
     Shape w = (conv && l == 1) ? Shape{widths[l], widths[0], net.kernel}
                                : Shape{widths[l], widths[l - 1]};
+    if (!checkElementCount(w.dims, d.value->loc,
+                           fmt::format("'{}.W{}' ({})", name, l, w.str())))
+      return;
     NetLayer layer;
     layer.weight = addParam(makeParam(fmt::format("{}.W{}", name, l), w,
                                       /*weight=*/true));

@@ -82,6 +82,21 @@ int SemaContext::addParam(ir::ParamInfo p) {
   return static_cast<int>(cm.params.size()) - 1;
 }
 
+bool SemaContext::checkElementCount(const std::vector<int64_t> &dims,
+                                    SourceLoc loc, const std::string &what,
+                                    const char *unit) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d != 0 && n > kMaxElements / d) {
+      error(loc, fmt::format("{} has more than {} {}, the most dgc compiles",
+                             what, kMaxElements, unit));
+      return false;
+    }
+    n *= d;
+  }
+  return true;
+}
+
 std::optional<Shape> SemaContext::shapeOf(TypeSpec &t, int &grid) {
   grid = -1;
   switch (t.kind) {
@@ -96,7 +111,7 @@ std::optional<Shape> SemaContext::shapeOf(TypeSpec &t, int &grid) {
       if (n)
         dims.push_back(*n);
     }
-    if (!ok)
+    if (!ok || !checkElementCount(dims, t.loc, Shape(dims).str()))
       return std::nullopt;
     return Shape(std::move(dims));
   }
@@ -277,6 +292,12 @@ void DeclChecker::checkGrid(ValueDecl &d) {
   }
   if (!ok)
     return;
+  std::vector<int64_t> points{g.global[0]};
+  if (twoD)
+    points.push_back(g.global[1]);
+  if (!ctx.checkElementCount(points, call->loc,
+                             fmt::format("grid '{}'", d.name), "points"))
+    return;
   s.index = static_cast<int>(cm.grids.size());
   cm.grids.push_back(g);
 }
@@ -285,6 +306,11 @@ void DeclChecker::checkState(StateDecl &d) {
   int grid = -1;
   std::optional<Shape> shape = ctx.shapeOf(d.type, grid);
   if (!shape) {
+    statesOk = false;
+    return;
+  }
+  if (!ctx.checkElementCount({cm.stateSize + shape->numel()}, d.nameLoc,
+                             "the state")) {
     statesOk = false;
     return;
   }

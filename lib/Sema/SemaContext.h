@@ -31,6 +31,13 @@ std::string spell(const Expr &e);
 /// Formats a number the way a user would write it (`50`, `0.5`, `-1e-05`).
 std::string formatNumber(double v);
 
+/// The most elements one value (a state, a parameter, a grid's points, any
+/// typed expression) and the whole state may have: 2^24, the largest grid
+/// `--grid` takes for a C++ energy. The derivation passes work per element;
+/// a far larger model exhausted memory (std::bad_alloc) instead of getting
+/// a diagnostic.
+inline constexpr int64_t kMaxElements = int64_t(1) << 24;
+
 class SemaContext {
 public:
   SemaContext(Model &model, DiagnosticEngine &diags, CheckedModel &cm)
@@ -60,6 +67,12 @@ public:
   /// A compile-time integer >= `min`.
   std::optional<int64_t> constantInt(Expr &e, const std::string &what,
                                      int64_t min);
+  /// Reports at `loc` that `what` is too large when `dims` hold more than
+  /// kMaxElements elements (the product is taken without overflow); `unit`
+  /// names them in the message.
+  bool checkElementCount(const std::vector<int64_t> &dims, SourceLoc loc,
+                         const std::string &what,
+                         const char *unit = "elements");
   /// Appends a trainable tensor with the next flat offset; its index.
   int addParam(ir::ParamInfo p);
 

@@ -94,6 +94,10 @@ public:
     Result t = dispatch(e);
     if (!t)
       return t;
+    if (!ctx.checkElementCount(t->shape.dims, e.loc,
+                               fmt::format("'{}' ({})", spell(e),
+                                           t->shape.str())))
+      return std::nullopt;
     if (t->value && !std::isfinite(*t->value)) {
       ctx.error(e.loc, fmt::format("'{}' is not finite at compile time",
                                    spell(e)));
