@@ -1,0 +1,74 @@
+//===- fuzz_cxx.cpp - libFuzzer target: the C++ front end -----------------===//
+//
+// Part of dgc's fuzz targets (README.md). One input is one small C++ file;
+// it goes the way of `dgc compile energy.cpp [--function H] --structure -I`
+// (dgc/CxxInput.cpp, loadCxxModels): Clang 14 parses it, the importer
+// evaluates every [[clang::annotate("dgc::energy")]] function into an IR
+// energy, a synthesised dg model supplies the structure, and the derivation
+// passes run; the header is then emitted. loadCxxModels reads a file, so the
+// input is written to one first (Clang's own per-input cost dwarfs it).
+// Errors are Clang-style diagnostics on stderr and a false return (run-fuzz
+// passes -close_fd_mask=2 to silence them; libFuzzer and the sanitizers still
+// report through their own copy of stderr); a crash, assert, hang or
+// sanitizer report is a finding.
+//
+//===----------------------------------------------------------------------===//
+#include "CxxInput.h"
+
+#include "CodeGen/CppEmitter.h"
+#include "Support/SourceManager.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+/// A private file for the input, made once per process.
+const std::string &inputPath() {
+  static const std::string path = [] {
+    const char *tmp = std::getenv("TMPDIR");
+    std::string dir = tmp && *tmp ? tmp : "/tmp";
+    std::string tmpl = dir + "/dgc-fuzz-cxx-XXXXXX";
+    if (!::mkdtemp(tmpl.data()))
+      std::abort();
+    return tmpl + "/input.cpp";
+  }();
+  return path;
+}
+
+bool writeInput(const uint8_t *data, size_t size) {
+  FILE *f = std::fopen(inputPath().c_str(), "wb");
+  if (!f)
+    return false;
+  bool ok = std::fwrite(data, 1, size, f) == size;
+  return std::fclose(f) == 0 && ok;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (!writeInput(data, size))
+    std::abort();
+  dgc::SourceManager sm;
+  std::vector<dgc::ir::ModelIR> models;
+  dgc::driver::CxxInputOptions opts;
+  opts.input = inputPath();
+  // The energy: every [[clang::annotate("dgc::energy")]] function when the
+  // input names that attribute, else `--function H` (the lit tests' name).
+  std::string_view text(reinterpret_cast<const char *>(data), size);
+  if (text.find("dgc::energy") == std::string_view::npos)
+    opts.function = "H";
+  opts.structure = "-I"; // any state size (S needs an even one)
+  if (!dgc::driver::loadCxxModels(opts, sm, models))
+    return 0;
+  dgc::codegen::EmitOptions eo;
+  eo.sourceName = "input.cpp";
+  (void)dgc::codegen::emitHeader(models, eo);
+  return 0;
+}
