@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all build test demo paper bench deps package install clean
+.PHONY: all build test demo paper bench deps package install clean fuzz
 
 all: build
 
@@ -48,6 +48,14 @@ bench: $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS) --target bench_discrete_grad bench_dgnet
 	$(BUILD)/bench/bench_discrete_grad $(BENCH_ARGS)
 	$(BUILD)/bench/bench_dgnet $(BENCH_ARGS)
+
+# libFuzzer targets (test/fuzz/README.md): the dg front end through C++
+# emission, the .npy reader and the C++ front end, each for FUZZ_SECONDS
+# (default 60), built with clang 14 and ASan/UBSan in build-fuzz/ (its own
+# project, not $(BUILD)). Fails on any crash, leak, timeout or sanitizer report.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS="$(FUZZ_SECONDS)" test/fuzz/run-fuzz
 
 # The Debian package dgc_<version>_amd64.deb in $(BUILD) (cmake/Package.cmake),
 # and an install into PREFIX (docs/install.md).
