@@ -312,7 +312,14 @@ private:
   Val fold(const FunctionDecl *fd, const CallExpr *c);
 
   static constexpr int64_t kUnknownSize = int64_t(1) << 30;
+  /// The import-time step budget (about 1 s here). test/fuzz builds with
+  /// a smaller one (DGC_CXX_MAX_STEPS): its sanitizers run the evaluator
+  /// about 15 times slower, and its per-input limit is 10 s.
+#ifdef DGC_CXX_MAX_STEPS
+  static constexpr int64_t kMaxSteps = DGC_CXX_MAX_STEPS;
+#else
   static constexpr int64_t kMaxSteps = 50'000'000;
+#endif
   static constexpr size_t kMaxDepth = 64;
 
   ASTContext &ctx;
