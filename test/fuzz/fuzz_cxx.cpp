@@ -37,6 +37,13 @@ const std::string &inputPath() {
     std::string tmpl = dir + "/dgc-fuzz-cxx-XXXXXX";
     if (!::mkdtemp(tmpl.data()))
       std::abort();
+    static const std::string dirPath = tmpl;
+    // Removed when libFuzzer exits normally (a crash leaves it, with the
+    // input that crashed).
+    std::atexit([] {
+      std::remove((dirPath + "/input.cpp").c_str());
+      ::rmdir(dirPath.c_str());
+    });
     return tmpl + "/input.cpp";
   }();
   return path;
