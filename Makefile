@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all build test demo paper bench deps package install fuzz clean fuzz
+.PHONY: all build test demo paper bench deps package install fuzz clean
 
 all: build
 
