@@ -50,14 +50,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-uint64_t fnv1a(const std::string &s, uint64_t h = 1469598103934665603ull) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 std::string readText(const fs::path &p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
@@ -425,8 +417,10 @@ std::string buildProgram(const std::string &header, const std::string &ns,
   std::string dirName = ns;
   for (size_t pos; (pos = dirName.find("::")) != std::string::npos;)
     dirName.replace(pos, 2, "-");
+  rt::FileDigest digest; // FNV-1a, as the entry's stamp
+  digest.add(key.data(), key.size());
   fs::path entry =
-      cacheDir() / fmt::format("{}-{}-{:016x}", tool, dirName, fnv1a(key));
+      cacheDir() / fmt::format("{}-{}-{}", tool, dirName, digest.hex());
   return installEntry(entry, spec, flags, mainSrc, header, ns);
 }
 
