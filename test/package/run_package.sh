@@ -1,9 +1,10 @@
 #!/bin/sh
 # ctest package.deb: builds the Debian package from the build tree BUILD
 # (CPack, as `make package` does), unpacks it into a temporary root with
-# dpkg-deb -x and runs the unpacked dgc: `dgc check` on an installed example
-# and `dgc simulate`, which must build its program from the unpacked
-# runtime. Also checks the package's declared dependencies.
+# dpkg-deb -x and runs the unpacked dgc: `dgc check` on an installed
+# example, `dgc dataset` (the unpacked dgc_dataset and data) and `dgc
+# simulate`, which must build its program from the unpacked runtime. Also
+# checks the package's declared dependencies.
 # Usage: run_package.sh BUILD_DIR
 set -eu
 build=$1
@@ -25,6 +26,12 @@ dgc="$work/root/usr/bin/dgc"
 "$dgc" --version | grep -qx "runtime: $work/root/usr/share/dgc/runtime" || {
   echo "unpacked dgc does not use its own runtime:"; "$dgc" --version; exit 1; }
 "$dgc" check "$work/root/usr/share/dgc/examples/pendulum.dg"
+# dgc dataset runs the unpacked libexec/dgc/dgc_dataset, which reads the
+# unpacked real pendulum data.
+"$dgc" dataset real-pendulum -o "$work/rp" > "$work/dataset.log" 2>&1 || {
+  cat "$work/dataset.log"; exit 1; }
+grep -q "\"source_file\": \"$work/root/usr/share/dgc/data/real_pend_h_1.txt\"" "$work/rp/dataset.json" || {
+  echo "dgc dataset did not read the packaged data:"; grep source_file "$work/rp/dataset.json"; exit 1; }
 # u0 = (q, p) = (1, 0) as .npy.
 python3 -c "
 import struct, sys

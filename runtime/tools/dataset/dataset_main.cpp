@@ -90,7 +90,7 @@ struct SeriesFailed : std::runtime_error {
   int64_t done; ///< series completed before it
 };
 
-constexpr int kExitSeriesFailed = 3; // as dgc::rt::kExitStepFailed
+constexpr int kExitSeriesFailed = dgc::rt::kExitStepFailed;
 
 struct Dataset {
   json meta = json::object();
