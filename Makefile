@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all build test demo paper bench deps package install fuzz clean
+.PHONY: all build test test-sanitize demo paper bench deps package install fuzz clean
 
 all: build
 
@@ -19,6 +19,13 @@ build: $(BUILD)/build.ninja
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# dgc, its runtime, its tests and the programs its cache builds, all with
+# -fsanitize=address,undefined in build-sanitize/ (its own cache key), then
+# the suite but the packaging tests; fails on any test or sanitizer report
+# (test/sanitize/run-sanitize, docs/reliability.md "Sanitizers").
+test-sanitize:
+	SANITIZE_JOBS="$(JOBS)" test/sanitize/run-sanitize
 
 # dgc at work in minutes (scripts/demo): known energies with dg against RK4,
 # DGNet on mass-spring at the paper's full budget, two pictures. The KdV

@@ -396,6 +396,9 @@ std::string buildProgram(const std::string &header, const std::string &ns,
     flags.push_back("-I" + inc.string());
   flags.insert(flags.end(), {"-isystem", DGC_EIGEN_INCLUDE});
   flags.insert(flags.end(), spec.flags.begin(), spec.flags.end());
+  // A sanitizer build's instrumentation (cmake/Sanitize.cmake); in the key.
+  for (const std::string &f : splitFlags(DGC_PROGRAM_FLAGS))
+    flags.push_back(f);
   // train and eval read and write JSON (nlohmann-json).
   std::string json = DGC_JSON_INCLUDE;
   if (!json.empty() && json != "/usr/include")

@@ -19,6 +19,7 @@
 
 #include DGC_MODEL_HEADER
 
+#include "dgc/petsc/MpiLeakCheck.h"
 #include "dgc/petsc/SimulateMain.h"
 
 int main(int argc, char **argv) {
