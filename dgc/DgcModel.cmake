@@ -3,7 +3,7 @@
 #               [DG_NUMERICS exact|reference])
 #
 # Runs `dgc compile` on `source` at build time (again whenever the source or
-# dgc changes) and gives TARGET, an INTERFACE library whose include path
+# dgc changes; the header is replaced only when its text changes) and gives TARGET, an INTERFACE library whose include path
 # holds the generated `<source name>.hpp`, the way protobuf_generate does.
 # Link TARGET and `#include "<source name>.hpp"`.
 #
@@ -68,7 +68,10 @@ function(dgc_add_model target source)
   add_custom_command(
     OUTPUT "${out}"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${outdir}"
-    COMMAND ${exe} compile "${abs}" ${args} -o "${out}" ${tail}
+    COMMAND ${exe} compile "${abs}" ${args} -o "${out}.new" ${tail}
+    # A rebuilt dgc that writes the same header leaves it untouched, so
+    # what includes it is not compiled again (Ninja's restat).
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different "${out}.new" "${out}"
     DEPENDS "${abs}" ${exe_dep}
     COMMENT "dgc compile ${source}"
     VERBATIM)
