@@ -44,12 +44,7 @@ int runDataset(const std::string &name, const std::string &outDir,
   }
   std::vector<std::string> argv = {program, name, outDir};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  int rc = runProcess(argv);
-  if (rc < 0) {
-    userError("cannot run '" + program + "'");
-    return 1;
-  }
-  return rc;
+  return runProgram(argv);
 }
 
 } // namespace dgc::driver

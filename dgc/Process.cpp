@@ -5,8 +5,11 @@
 //===----------------------------------------------------------------------===//
 #include "Process.h"
 
+#include "UserError.h"
+
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -65,6 +68,21 @@ int runProcess(const std::vector<std::string> &argv) {
   if (WIFEXITED(status))
     return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int runProgram(const std::vector<std::string> &argv) {
+  int rc = runProcess(argv);
+  if (rc < 0) {
+    userError("cannot run '" + argv[0] + "'");
+    return 1;
+  }
+  if (rc > 128) {
+    int sig = rc - 128;
+    const char *name = strsignal(sig);
+    userError("'" + argv[0] + "' was killed by signal " + std::to_string(sig) +
+              " (" + (name ? name : "unknown") + ")");
+  }
+  return rc;
 }
 
 std::string selfDirectory() {

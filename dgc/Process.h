@@ -17,6 +17,13 @@ namespace dgc::driver {
 /// could not start.
 int runProcess(const std::vector<std::string> &argv);
 
+/// runProcess for the programs dgc hands a command to (the compiled
+/// simulate/train/eval programs, dgc_dataset, mpiexec): returns their
+/// status, after one `dgc: error:` line when it could not start (then 1)
+/// or when it was killed by a signal (then 128 + the signal), so that a
+/// crashed program never ends dgc silently.
+int runProgram(const std::vector<std::string> &argv);
+
 /// The folder holding the running dgc binary (/proc/self/exe), or "" when
 /// it cannot be found.
 std::string selfDirectory();

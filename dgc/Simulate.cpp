@@ -148,12 +148,7 @@ int runPetsc(const SimulateOptions &opts) {
     argv.insert(argv.end(), {"--save-every", std::to_string(opts.saveEvery)});
   argv.push_back("--");
   argv.insert(argv.end(), opts.petscArgs.begin(), opts.petscArgs.end());
-  int rc = runProcess(argv);
-  if (rc < 0) {
-    userError("cannot run '" + mpiexec + "'");
-    return 1;
-  }
-  return rc;
+  return runProgram(argv);
 }
 
 } // namespace
@@ -206,12 +201,7 @@ int runSimulate(const SimulateOptions &opts) {
                 {"--max-halvings", std::to_string(opts.maxHalvings)});
   if (opts.threads > 0)
     argv.insert(argv.end(), {"--threads", std::to_string(opts.threads)});
-  int rc = runProcess(argv);
-  if (rc < 0) {
-    userError("cannot run '" + binary + "'");
-    return 1;
-  }
-  return rc;
+  return runProgram(argv);
 }
 
 } // namespace dgc::driver

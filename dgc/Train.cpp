@@ -54,12 +54,7 @@ void addIf(std::vector<std::string> &argv, const char *opt,
 }
 
 int runBinary(const std::string &binary, const std::vector<std::string> &argv) {
-  int rc = runProcess(argv);
-  if (rc < 0) {
-    userError("cannot run '" + binary + "'");
-    return 1;
-  }
-  return rc;
+  return runProgram(argv);
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 // exit status, 128 + signal when it was killed, -1 when it cannot start;
 // and while it waits, SIGTERM/SIGINT/SIGHUP sent to dgc are passed on to
 // the program, so that `kill <dgc train>` also ends the compiled `train`.
+// runProgram adds the one-line message of a program that could not start
+// or was killed.
 //
 //===----------------------------------------------------------------------===//
 #include "Process.h"
@@ -30,6 +32,25 @@ TEST(Process, ReturnsTheExitStatus) {
   EXPECT_EQ(runProcess({"/bin/sh", "-c", "exit 7"}), 7);
   EXPECT_EQ(runProcess({"/bin/sh", "-c", "kill -KILL $$"}), 128 + SIGKILL);
   EXPECT_EQ(runProcess({"dgc-no-such-program-anywhere"}), -1);
+}
+
+/// runProgram: the same status, and one `dgc: error:` line when the
+/// program cannot start or dies of a signal (a crashed program must not
+/// end dgc silently).
+TEST(Process, RunProgramSaysWhenTheProgramWasKilled) {
+  using dgc::driver::runProgram;
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(runProgram({"/bin/sh", "-c", "exit 3"}), 3);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(runProgram({"/bin/sh", "-c", "kill -SEGV $$"}), 128 + SIGSEGV);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "dgc: error: '/bin/sh' was killed by signal 11 (Segmentation "
+            "fault)\n");
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(runProgram({"dgc-no-such-program-anywhere"}), 1);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "dgc: error: cannot run 'dgc-no-such-program-anywhere'\n");
 }
 
 /// A process that runs (through runProcess) a shell that writes its pid
