@@ -102,17 +102,27 @@ void writeDataset(const Dataset &ds, const Options &opts, const fs::path &tmp,
   try {
     json meta = ds.meta;
     json arrays = json::object();
-    for (const Array &a : ds.arrays) {
-      dgc::rt::writeNpy((tmp / (a.name + ".npy")).string(), a.shape,
-                        a.data.data());
-      arrays[a.name] = {{"file", a.name + ".npy"},
-                        {"shape", a.shape},
-                        {"dtype", "float64"},
-                        {"description", a.description}};
+    try {
+      for (const Array &a : ds.arrays) {
+        dgc::rt::writeNpy((tmp / (a.name + ".npy")).string(), a.shape,
+                          a.data.data());
+        arrays[a.name] = {{"file", a.name + ".npy"},
+                          {"shape", a.shape},
+                          {"dtype", "float64"},
+                          {"description", a.description}};
+      }
+      meta["arrays"] = arrays;
+      dgc::rt::writeFileAtomic((tmp / "dataset.json").string(),
+                               meta.dump(2) + "\n");
+    } catch (const std::exception &e) {
+      // The message names the file in the folder the user asked for, not
+      // in the temporary one it was being written to.
+      std::string msg = e.what();
+      const std::string from = tmp.string(), to = dir.string();
+      for (size_t at; (at = msg.find(from)) != std::string::npos;)
+        msg.replace(at, from.size(), to);
+      throw DatasetError(msg);
     }
-    meta["arrays"] = arrays;
-    dgc::rt::writeFileAtomic((tmp / "dataset.json").string(),
-                             meta.dump(2) + "\n");
     // Move into place: an empty folder is replaced, a non-empty one only
     // with --force (checked again: it may have appeared meanwhile).
     fs::path old;
