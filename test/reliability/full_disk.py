@@ -38,6 +38,9 @@ def expect_error(args, reason, what, mnt):
         raise SystemExit("FAIL: %s: expected exit 1 and one 'dgc: error: ... "
                          "%s' line, got %d:\n%s" %
                          (what, reason, p.returncode, p.stderr))
+    if ".tmp" in errors[0]:
+        raise SystemExit("FAIL: %s: the message names a temporary file, not "
+                         "the output asked for: %s" % (what, errors[0]))
     left = os.listdir(mnt)
     if left:
         raise SystemExit("FAIL: %s left %s on the file system" % (what, left))
