@@ -53,10 +53,6 @@ void addIf(std::vector<std::string> &argv, const char *opt,
     argv.insert(argv.end(), {opt, v});
 }
 
-int runBinary(const std::string &binary, const std::vector<std::string> &argv) {
-  return runProgram(argv);
-}
-
 } // namespace
 
 const char *const *trainSchemes() { return kTrainSchemes; }
@@ -184,7 +180,7 @@ int runTrain(const TrainOptions &opts) {
   addIf(argv, "--checkpoint-every", opts.checkpointEvery);
   addIf(argv, "--resume", opts.resume);
   addIf(argv, "--log-every", opts.logEvery);
-  return runBinary(binary, argv);
+  return runProgram(argv);
 }
 
 int runEval(const EvalOptions &opts) {
@@ -206,7 +202,7 @@ int runEval(const EvalOptions &opts) {
                                    opts.scheme};
   addIf(argv, "--train-scheme", opts.trainScheme);
   addIf(argv, "--json", opts.json);
-  return runBinary(binary, argv);
+  return runProgram(argv);
 }
 
 } // namespace dgc::driver
