@@ -1,8 +1,12 @@
 //===- fuzz_cxx.cpp - libFuzzer target: the C++ front end -----------------===//
 //
 // Part of dgc's fuzz targets (README.md). One input is one small C++ file;
-// it goes the way of `dgc compile energy.cpp [--function H] --structure -I`
-// (dgc/CxxInput.cpp, loadCxxModels): Clang 14 parses it, the importer
+// it goes the way of `dgc compile energy.cpp [--function H] --structure G
+// [--grid N,LENGTH]` (dgc/CxxInput.cpp, loadCxxModels), where G and the grid
+// are read from the input's own text when it has `--structure X` or
+// `--grid N,L` (the lit tests' RUN lines, which are among the seeds, so each
+// seed runs as its test does and mutations reach the grid path), else
+// `--structure -I` without a grid: Clang 14 parses it, the importer
 // evaluates every [[clang::annotate("dgc::energy")]] function into an IR
 // energy, a synthesised dg model supplies the structure, and the derivation
 // passes run; the header is then emitted. loadCxxModels reads a file, so the
@@ -57,6 +61,21 @@ bool writeInput(const uint8_t *data, size_t size) {
   return std::fclose(f) == 0 && ok;
 }
 
+/// The word after `flag` (and a space or '=') in the input, or "".
+std::string flagValue(std::string_view text, std::string_view flag) {
+  size_t at = text.find(flag);
+  if (at == std::string_view::npos)
+    return "";
+  at += flag.size();
+  while (at < text.size() && (text[at] == ' ' || text[at] == '='))
+    ++at;
+  size_t end = at;
+  while (end < text.size() && end - at < 64 && text[end] > ' ' &&
+         text[end] != '\'' && text[end] != '"')
+    ++end;
+  return std::string(text.substr(at, end - at));
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -71,7 +90,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string_view text(reinterpret_cast<const char *>(data), size);
   if (text.find("dgc::energy") == std::string_view::npos)
     opts.function = "H";
-  opts.structure = "-I"; // any state size (S needs an even one)
+  opts.structure = flagValue(text, "--structure");
+  if (opts.structure.empty())
+    opts.structure = "-I"; // any state size (S needs an even one)
+  opts.grid = flagValue(text, "--grid");
   if (!dgc::driver::loadCxxModels(opts, sm, models))
     return 0;
   dgc::codegen::EmitOptions eo;
