@@ -77,6 +77,10 @@ public:
           "SNESSetTolerances");
     check(SNESSetConvergenceTest(snes, &Stepper::convergedCb, &conv, nullptr),
           "SNESSetConvergenceTest");
+    PetscBool userLag = PETSC_FALSE;
+    check(PetscOptionsHasName(nullptr, nullptr, "-snes_lag_jacobian", &userLag),
+          "PetscOptionsHasName");
+    conv.adaptiveLag = !userLag;
   }
 
   /// One dg step: u (global) -> v (global). Returns SNES's reason (> 0:
@@ -95,6 +99,15 @@ public:
     double rOld = residualNorm(u);
     if (!(rPred <= rOld))
       check(VecCopy(u, v), "VecCopy");
+    // The Jacobian (and its factorisation) is built at the first
+    // iteration of the run and kept, across iterations and steps, while
+    // Newton converges fast; convergedCb asks for a new one when |F| stops
+    // halving (dt is fixed here, so only the states age it). That is the
+    // serial runtime's reuse of its LU. A user's own -snes_lag_jacobian
+    // wins (docs/performance.md has the timings).
+    if (conv.adaptiveLag && firstStep)
+      check(SNESSetLagJacobian(snes, -2), "SNESSetLagJacobian");
+    firstStep = false;
     check(SNESSolve(snes, nullptr, v), "SNESSolve");
     SNESConvergedReason reason;
     PetscInt it = 0, lit = 0;
@@ -142,7 +155,9 @@ private:
   struct Convergence {
     double atol = 0, root = 1, lastF = INFINITY;
     int maxIters = 50;
+    bool adaptiveLag = true; ///< keep the Jacobian while |F| halves
   } conv;
+  bool firstStep = true;
   DM da;
   const Params &params;
   double dt;
@@ -221,7 +236,7 @@ private:
     }
   }
 
-  static PetscErrorCode convergedCb(SNES, PetscInt it, PetscReal xnorm,
+  static PetscErrorCode convergedCb(SNES snes, PetscInt it, PetscReal xnorm,
                                     PetscReal step, PetscReal fnorm,
                                     SNESConvergedReason *reason, void *ctx) {
     auto *c = static_cast<Convergence *>(ctx);
@@ -238,6 +253,9 @@ private:
         *reason = SNES_CONVERGED_SNORM_RELATIVE;
       else if (it >= c->maxIters)
         *reason = SNES_DIVERGED_MAX_IT;
+      else if (c->adaptiveLag && fnorm > 0.5 * c->lastF)
+        // Slow with the kept Jacobian: a new one at the next iteration.
+        PetscCall(SNESSetLagJacobian(snes, -2));
     }
     c->lastF = fnorm;
     return 0;
