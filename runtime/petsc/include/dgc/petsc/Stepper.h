@@ -45,6 +45,18 @@ public:
           "SNESSetFunction");
     check(SNESSetJacobian(snes, jac, jac, &Stepper::jacobianCb, this),
           "SNESSetJacobian");
+    // The Jacobian (and its factorisation) is built at the run's first
+    // iteration (lag -2) and kept, across iterations and steps, while
+    // Newton converges fast; convergedCb asks for a new one when |F| stops
+    // halving (dt is fixed here, so only the states age it). That is the
+    // serial runtime's reuse of its LU. A user's own -snes_lag_jacobian
+    // (SNESSetFromOptions, later) wins, and convergedCb then leaves the lag
+    // alone (docs/performance.md has the timings).
+    check(SNESSetLagJacobian(snes, -2), "SNESSetLagJacobian");
+    PetscBool userLag = PETSC_FALSE;
+    check(PetscOptionsHasName(nullptr, nullptr, "-snes_lag_jacobian", &userLag),
+          "PetscOptionsHasName");
+    conv.adaptiveLag = !userLag;
     if constexpr (K::has_newton_jacobian)
       values.resize(static_cast<size_t>(K::newton_jacobian_nnz));
   }
@@ -77,10 +89,6 @@ public:
           "SNESSetTolerances");
     check(SNESSetConvergenceTest(snes, &Stepper::convergedCb, &conv, nullptr),
           "SNESSetConvergenceTest");
-    PetscBool userLag = PETSC_FALSE;
-    check(PetscOptionsHasName(nullptr, nullptr, "-snes_lag_jacobian", &userLag),
-          "PetscOptionsHasName");
-    conv.adaptiveLag = !userLag;
   }
 
   /// One dg step: u (global) -> v (global). Returns SNES's reason (> 0:
@@ -99,15 +107,6 @@ public:
     double rOld = residualNorm(u);
     if (!(rPred <= rOld))
       check(VecCopy(u, v), "VecCopy");
-    // The Jacobian (and its factorisation) is built at the first
-    // iteration of the run and kept, across iterations and steps, while
-    // Newton converges fast; convergedCb asks for a new one when |F| stops
-    // halving (dt is fixed here, so only the states age it). That is the
-    // serial runtime's reuse of its LU. A user's own -snes_lag_jacobian
-    // wins (docs/performance.md has the timings).
-    if (conv.adaptiveLag && firstStep)
-      check(SNESSetLagJacobian(snes, -2), "SNESSetLagJacobian");
-    firstStep = false;
     check(SNESSolve(snes, nullptr, v), "SNESSolve");
     SNESConvergedReason reason;
     PetscInt it = 0, lit = 0;
@@ -157,7 +156,6 @@ private:
     int maxIters = 50;
     bool adaptiveLag = true; ///< keep the Jacobian while |F| halves
   } conv;
-  bool firstStep = true;
   DM da;
   const Params &params;
   double dt;
