@@ -3,8 +3,8 @@
 # DGC_SANITIZE is a -fsanitize= list (e.g. address,undefined). Set, it
 # instruments everything this project compiles (dgc, the runtime, the unit
 # and end-to-end tests, the headers dgc_add_model generates) and, through
-# DGC_PROGRAM_FLAGS, the programs `dgc simulate/train/eval/dataset` build in
-# the program cache: those flags are part of the cache key, so a sanitized
+# DGC_PROGRAM_FLAGS, the programs `dgc simulate/train/eval` (and the PETSc
+# backend's) build in the program cache: those flags are part of the cache key, so a sanitized
 # dgc never runs an uninstrumented cached program nor hands one to a
 # release build. Every report is fatal (-fno-sanitize-recover=all).
 #

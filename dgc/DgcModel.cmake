@@ -3,8 +3,9 @@
 #               [DG_NUMERICS exact|reference])
 #
 # Runs `dgc compile` on `source` at build time (again whenever the source or
-# dgc changes; the header is replaced only when its text changes) and gives TARGET, an INTERFACE library whose include path
-# holds the generated `<source name>.hpp`, the way protobuf_generate does.
+# dgc changes; the header is replaced only when its text changes) and gives
+# TARGET, an INTERFACE library whose include path holds the generated
+# `<source name>.hpp`, the way protobuf_generate does.
 # Link TARGET and `#include "<source name>.hpp"`.
 #
 # `source` is a .dg model, or a C++ file with an energy function (the C++
